@@ -1,0 +1,5 @@
+/** Hub entry: the runtime-neutral core a SharedWorker, leader tab or page wires up. */
+export * from './backoff'
+export * from './deps'
+export * from './hub'
+export { USER_HEADER } from './project-channel'

@@ -1,0 +1,230 @@
+/**
+ * The persistent outbox of one user: queued sends are stored first, shown optimistically, and
+ * POSTed with the same `client_msg_id` until the backend acknowledges them, one at a time per
+ * project so their seqs follow the order they were written in.
+ */
+import type { MessageData, OutboxEntry, SendDraft } from '../protocol'
+import { decodeMessageData } from '../sse'
+import type { ChatStore } from '../store'
+import { DEFAULT_BACKOFF, nextDelay } from './backoff'
+import type { Clock, FetchLike, HubConfig, Logger } from './deps'
+import { readJson, request } from './http'
+
+/** @internal What the sender is built from. */
+export interface OutboxSenderContext {
+  userId: string
+  fetch: FetchLike
+  clock: Clock
+  random: () => number
+  store: ChatStore
+  config: HubConfig
+  log: Logger
+  isOnline(): boolean
+  /** The backend has the message: deliver it in seq order (settling the entry) or drop the entry. */
+  onAcknowledged(data: MessageData): void
+  /** An entry was added, changed state or was removed. */
+  onChanged(projectId: string, change: { upsert: OutboxEntry[]; remove: string[] }): void
+  onUnauthenticated(code: number, reason: string): void
+}
+
+/** @public A user's send queue. */
+export interface OutboxSender {
+  /** Load the stored queue and start sending it. */
+  start(): Promise<void>
+  stop(): void
+  enqueue(projectId: string, draft: SendDraft): Promise<OutboxEntry>
+  retry(clientMsgId: string): Promise<void>
+  discard(clientMsgId: string): Promise<OutboxEntry | undefined>
+  /** Forget entries the channel settled (committed together with their echo). */
+  settled(clientMsgIds: string[]): void
+  entries(projectId: string): OutboxEntry[]
+  has(clientMsgId: string): boolean
+  /** Send now: after `online`, or after a 401 was resolved. */
+  resume(): void
+  depth(projectId?: string): number
+}
+
+/** @public Create the sender; `start()` loads the stored queue. */
+export function createOutboxSender(ctx: OutboxSenderContext): OutboxSender {
+  const { clock, config, log } = ctx
+  const queue = new Map<string, OutboxEntry>()
+  /** Acknowledged by the backend, waiting for the channel to commit the echo: never POSTed again. */
+  const acknowledged = new Set<string>()
+  /** Projects with a POST in flight. */
+  const inFlight = new Set<string>()
+  const attempts = new Map<string, number>()
+  let waitTimer: unknown
+  let paused = false
+  let running = false
+
+  const change = (entry: OutboxEntry) => ctx.onChanged(entry.projectId, { upsert: [entry], remove: [] })
+
+  const forget = (entry: OutboxEntry) => {
+    queue.delete(entry.client_msg_id)
+    acknowledged.delete(entry.client_msg_id)
+  }
+
+  const pump = () => {
+    if (!running || paused) return
+    for (const entry of queue.values()) {
+      if (inFlight.has(entry.projectId)) continue
+      if (entry.status.state !== 'pending' || acknowledged.has(entry.client_msg_id)) continue
+      inFlight.add(entry.projectId)
+      void post(entry).finally(() => {
+        inFlight.delete(entry.projectId)
+        pump()
+      })
+    }
+  }
+
+  /** Wait before the next round; `resume()` cuts the wait short. */
+  const pauseFor = (ms: number) => {
+    paused = true
+    clock.clearTimeout(waitTimer)
+    waitTimer = clock.setTimeout(() => {
+      paused = false
+      pump()
+    }, ms)
+  }
+
+  const post = async (entry: OutboxEntry) => {
+    if (!ctx.isOnline()) {
+      paused = true // `resume()` on `online`
+      return
+    }
+    const body = {
+      projectId: entry.projectId,
+      client_msg_id: entry.client_msg_id,
+      text: entry.text,
+      ...(entry.mode === undefined ? {} : { mode: entry.mode }),
+      ...(entry.target === undefined ? {} : { target: entry.target }),
+    }
+    const result = await request(ctx.fetch, clock, `${config.apiBase}/messages`, {
+      method: 'POST',
+      body,
+      timeoutMs: config.requestTimeoutMs,
+    })
+    if (!queue.has(entry.client_msg_id)) return // discarded meanwhile
+    if (result.ok) {
+      const json = await readJson(result.response)
+      const decoded = json.ok ? decodeMessageData((json.json as { message?: unknown }).message) : undefined
+      if (decoded?.ok) {
+        attempts.delete(entry.projectId)
+        acknowledged.add(entry.client_msg_id)
+        ctx.onAcknowledged(decoded.message)
+        return
+      }
+      log({ level: 'warn', event: 'outbox.bad_ack', clientMsgId: entry.client_msg_id })
+    }
+    const failure = result.ok
+      ? { kind: 'retry' as const, reason: 'unreadable acknowledgement' }
+      : result.failure
+    switch (failure.kind) {
+      case 'aborted':
+        return
+      case 'auth':
+        if (failure.code === 401) {
+          paused = true
+          ctx.onUnauthenticated(failure.code, failure.reason)
+          return
+        }
+        return markFailed(entry, failure.code, failure.reason)
+      case 'rejected':
+        return markFailed(entry, failure.code, failure.reason)
+      case 'rate_limited':
+        return pauseFor(failure.retryAfterMs)
+      case 'retry': {
+        const attempt = attempts.get(entry.projectId) ?? 0
+        attempts.set(entry.projectId, attempt + 1)
+        const next: OutboxEntry = {
+          ...entry,
+          status: { state: 'pending', attempts: entry.status.attempts + 1 },
+        }
+        queue.set(entry.client_msg_id, next)
+        await ctx.store.putOutbox(next)
+        log({
+          level: 'info',
+          event: 'outbox.retry',
+          clientMsgId: entry.client_msg_id,
+          reason: failure.reason,
+        })
+        return pauseFor(nextDelay(attempt, DEFAULT_BACKOFF, ctx.random))
+      }
+    }
+  }
+
+  const markFailed = async (entry: OutboxEntry, code: number, reason: string) => {
+    const failed: OutboxEntry = {
+      ...entry,
+      status: { state: 'failed', attempts: entry.status.attempts + 1, code, reason },
+    }
+    queue.set(entry.client_msg_id, failed)
+    await ctx.store.putOutbox(failed)
+    change(failed)
+  }
+
+  return {
+    async start() {
+      for (const entry of await ctx.store.listOutbox()) {
+        if (entry.userId === ctx.userId) queue.set(entry.client_msg_id, entry)
+      }
+      running = true
+      pump()
+    },
+    stop() {
+      running = false
+      clock.clearTimeout(waitTimer)
+    },
+    async enqueue(projectId, draft) {
+      const entry: OutboxEntry = {
+        client_msg_id: `client_${clock.now().toString(36)}_${crypto.randomUUID()}`,
+        projectId,
+        userId: ctx.userId,
+        text: draft.text,
+        ...(draft.mode === undefined ? {} : { mode: draft.mode }),
+        ...(draft.target === undefined ? {} : { target: draft.target }),
+        createdAt: clock.now(),
+        status: { state: 'pending', attempts: 0 },
+      }
+      await ctx.store.putOutbox(entry)
+      queue.set(entry.client_msg_id, entry)
+      change(entry)
+      pump()
+      return entry
+    },
+    async retry(clientMsgId) {
+      const entry = queue.get(clientMsgId)
+      if (entry?.status.state !== 'failed') return
+      const pending: OutboxEntry = { ...entry, status: { state: 'pending', attempts: 0 } }
+      queue.set(clientMsgId, pending)
+      await ctx.store.putOutbox(pending)
+      change(pending)
+      pump()
+    },
+    async discard(clientMsgId) {
+      const entry = queue.get(clientMsgId)
+      if (!entry) return undefined
+      forget(entry)
+      await ctx.store.deleteOutbox(clientMsgId)
+      ctx.onChanged(entry.projectId, { upsert: [], remove: [clientMsgId] })
+      return entry
+    },
+    settled(ids) {
+      for (const id of ids) {
+        const entry = queue.get(id)
+        if (entry) forget(entry)
+      }
+    },
+    entries: (projectId) => [...queue.values()].filter((e) => e.projectId === projectId),
+    has: (id) => queue.has(id),
+    resume() {
+      paused = false
+      clock.clearTimeout(waitTimer)
+      pump()
+    },
+    depth: (projectId) =>
+      projectId === undefined
+        ? queue.size
+        : [...queue.values()].filter((e) => e.projectId === projectId).length,
+  }
+}
