@@ -241,6 +241,11 @@ export function createHub(deps: HubDeps): Hub {
       ;(await sessionFor(tab.userId)).visibilityChanged()
     },
 
+    async online(tabId) {
+      tabOf(tabId)
+      hub.setOnline(true)
+    },
+
     async stats(): Promise<HubStats> {
       const all = await Promise.all([...sessions.values()].map((s) => s.catch(() => undefined)))
       const live = all.filter((s): s is UserSession => s !== undefined)

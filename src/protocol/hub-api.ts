@@ -117,6 +117,8 @@ export interface HubApi {
   /** Retry now: clears `auth_failed` and skips any backoff wait. */
   reconnect(tabId: string, projectId?: string): Promise<void>
   setVisibility(tabId: string, visible: boolean): Promise<void>
+  /** The tab saw the browser come back online: retry every waiting connection and send now. */
+  online(tabId: string): Promise<void>
   stats(): Promise<HubStats>
   /** Drop this user's channels, credentials and, with `clearCache`, the IndexedDB database. */
   logout(tabId: string, options: { clearCache: boolean }): Promise<void>

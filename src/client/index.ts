@@ -1,0 +1,14 @@
+/** Package entry `persistent-chat/client`: what a tab imports. */
+
+export type {
+  ConnectionStatus,
+  ConnectionStatusName,
+  HubStats,
+  OutboxEntry,
+  PersistentChatMessage,
+  ProjectStats,
+  SessionEvent,
+} from '../protocol'
+export type { ChatClient, ChatClientOptions, ChatProject } from './client'
+export { createChatClient } from './client'
+export type { ProjectView } from './message-list'

@@ -1,0 +1,125 @@
+/**
+ * A tab's view of one project: confirmed messages in seq order, then optimistic ones, updated
+ * by the hub's changes. Pure: no DOM, no hub.
+ */
+import type {
+  ChannelChange,
+  ConnectionStatus,
+  OutboxEntry,
+  PersistentChatMessage,
+  SeqRange,
+} from '../protocol'
+
+/** @public A project's state as a tab renders it. */
+export interface ProjectView {
+  /** Confirmed messages ascending by seq, then optimistic ones (no seq) oldest first. */
+  messages: readonly PersistentChatMessage[]
+  /** Queued sends, keyed for their state (pending, failed with a reason). */
+  outbox: readonly OutboxEntry[]
+  status: ConnectionStatus
+  range: SeqRange | null
+  hasOlder: boolean
+  /** True once the hub's snapshot has arrived (before that the view shows the cache). */
+  live: boolean
+}
+
+/** @public The view before anything is known. */
+export const EMPTY_VIEW: ProjectView = {
+  messages: [],
+  outbox: [],
+  status: { status: 'connecting' },
+  range: null,
+  hasOlder: false,
+  live: false,
+}
+
+/** @public An outbox entry rendered as a message. */
+export function optimisticMessage(entry: OutboxEntry): PersistentChatMessage {
+  const at = new Date(entry.createdAt).toISOString()
+  return {
+    id: entry.client_msg_id,
+    text: entry.text,
+    message_type: 'user',
+    user_id: entry.userId,
+    project_id: entry.projectId,
+    client_msg_id: entry.client_msg_id,
+    created_at: at,
+    updated_at: at,
+    build_id: null,
+    response_data: null,
+    mode: entry.mode,
+    actor_type: 'client',
+  }
+}
+
+/** @public Apply the hub's changes, in order. Returns a new view; the old one is untouched. */
+export function applyChanges(view: ProjectView, changes: readonly ChannelChange[]): ProjectView {
+  let confirmed = view.messages.filter((m) => m.seq !== undefined)
+  let outbox = [...view.outbox]
+  let { status, range, hasOlder, live } = view
+
+  for (const change of changes) {
+    switch (change.type) {
+      case 'reset':
+        confirmed = change.snapshot.messages
+        outbox = change.snapshot.outbox
+        status = change.snapshot.status
+        range = change.snapshot.range
+        hasOlder = change.snapshot.hasOlder
+        live = true
+        break
+      case 'messages': {
+        confirmed = mergeBySeq(confirmed, change.messages)
+        range = change.range
+        const echoed = new Set(change.messages.map((m) => m.client_msg_id))
+        outbox = outbox.filter((e) => !echoed.has(e.client_msg_id))
+        break
+      }
+      case 'outbox': {
+        const removed = new Set(change.remove)
+        const confirmedIds = new Set(confirmed.map((m) => m.client_msg_id))
+        outbox = outbox.filter((e) => !removed.has(e.client_msg_id))
+        for (const entry of change.upsert) {
+          if (confirmedIds.has(entry.client_msg_id)) continue
+          const at = outbox.findIndex((e) => e.client_msg_id === entry.client_msg_id)
+          if (at >= 0) outbox[at] = entry
+          else outbox.push(entry)
+        }
+        outbox.sort((a, b) => a.createdAt - b.createdAt)
+        break
+      }
+      case 'status':
+        status = change.status
+        break
+    }
+  }
+  return { messages: [...confirmed, ...outbox.map(optimisticMessage)], outbox, status, range, hasOlder, live }
+}
+
+/** @public Prepend older messages (scrollback). */
+export function prependOlder(
+  view: ProjectView,
+  older: readonly PersistentChatMessage[],
+  hasOlder: boolean,
+): ProjectView {
+  const confirmed = view.messages.filter((m) => m.seq !== undefined)
+  const optimistic = view.messages.filter((m) => m.seq === undefined)
+  return { ...view, messages: [...mergeBySeq(older, confirmed), ...optimistic], hasOlder }
+}
+
+/**
+ * Merge two ascending lists, dropping repeated seqs. The common case — every new seq above the
+ * last one held — is an append.
+ */
+function mergeBySeq(
+  held: readonly PersistentChatMessage[],
+  incoming: readonly PersistentChatMessage[],
+): PersistentChatMessage[] {
+  const last = held.at(-1)?.seq ?? Number.NEGATIVE_INFINITY
+  const first = incoming[0]?.seq ?? Number.POSITIVE_INFINITY
+  if (first > last) return [...held, ...incoming]
+  const bySeq = new Map<number, PersistentChatMessage>()
+  for (const m of held) bySeq.set(m.seq ?? 0, m)
+  for (const m of incoming) if (!bySeq.has(m.seq ?? 0)) bySeq.set(m.seq ?? 0, m)
+  return [...bySeq.values()].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))
+}
