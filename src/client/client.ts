@@ -3,7 +3,15 @@
  * from IndexedDB before the hub answers, and keeps a `ProjectView` per project current.
  */
 import type { HubConfig } from '../hub'
-import type { ChannelBatch, HubStats, HubWelcome, OutboxEntry, SendDraft, SessionEvent } from '../protocol'
+import type {
+  ChannelBatch,
+  HubError,
+  HubStats,
+  HubWelcome,
+  OutboxEntry,
+  SendDraft,
+  SessionEvent,
+} from '../protocol'
 import { openChatStore } from '../store'
 import { tabLockName } from '../worker/tab-lock'
 import { connectHub, type HubConnection } from './connect'
