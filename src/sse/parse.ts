@@ -28,7 +28,7 @@ const ASCII_DIGITS = /^[0-9]+$/
 export function createParser(callbacks: ParserCallbacks): EventStreamParser {
   const { onEvent, onLastEventId, onRetry, onComment, onError } = callbacks
 
-  /** Text after the last line end seen: the start of a line not yet complete. */
+  /** Text after the last line end: the start of a line not yet complete. */
   let incompleteLine = ''
   /** The previous chunk ended in CR: an LF starting the next chunk ends no further line. */
   let afterCarriageReturn = false
@@ -60,17 +60,19 @@ export function createParser(callbacks: ParserCallbacks): EventStreamParser {
       if (text.startsWith('\n')) text = text.slice(1)
     }
 
-    const buffer = incompleteLine + text
+    // Only the new text is scanned: `incompleteLine` holds no line end.
     const stream = streamNumber
     let lineStart = 0
-    for (const match of buffer.matchAll(LINE_END)) {
-      processLine(buffer.slice(lineStart, match.index))
+    for (const match of text.matchAll(LINE_END)) {
+      const line = incompleteLine + text.slice(lineStart, match.index)
+      incompleteLine = ''
+      processLine(line)
       if (stream !== streamNumber) return
       lineStart = match.index + match[0].length
     }
-    incompleteLine = buffer.slice(lineStart)
+    incompleteLine += text.slice(lineStart)
     // A final CR already ended its line; remember it so a CRLF split across chunks is one end.
-    afterCarriageReturn = buffer.endsWith('\r')
+    afterCarriageReturn = text.endsWith('\r')
   }
 
   function processLine(line: string): void {

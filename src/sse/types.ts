@@ -20,7 +20,10 @@ export interface ServerSentEvent {
   id: string | undefined
 }
 
-/** @public Callbacks of {@link createParser}. They run synchronously inside `feed`. */
+/**
+ * @public Callbacks of {@link createParser}. They run synchronously inside `feed`; they may
+ * call `reset()` (which stops that `feed`), but not `feed()`.
+ */
 export interface ParserCallbacks {
   /** A complete event (a block with at least one `data` field). */
   onEvent: (event: ServerSentEvent) => void
