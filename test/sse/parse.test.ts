@@ -2,7 +2,7 @@ import { expect, test } from 'vitest'
 import { createParser } from '../../src/sse/index'
 import { atRandomPoints, lineByLine, unitByUnit } from '../helpers/sse-encoder'
 import { type Fixture, fixtures, type LogEntry, recordCallbacks } from './fixtures'
-import { randomFor, seed } from './seed'
+import { randomFor, seed } from './random'
 
 const RANDOM_SPLITS_PER_FIXTURE = 5
 

@@ -2,7 +2,7 @@ import { expect, test } from 'vitest'
 import { createEventStreamDecoder } from '../../src/sse/index'
 import { atRandomPoints, concatBytes, lineByLine, splitAt, unitByUnit, utf8 } from '../helpers/sse-encoder'
 import { type Fixture, fixtures, type LogEntry, recordCallbacks } from './fixtures'
-import { randomFor, seed } from './seed'
+import { randomFor, seed } from './random'
 
 const RANDOM_SPLITS_PER_FIXTURE = 5
 const BOM = new Uint8Array([0xef, 0xbb, 0xbf])

@@ -1,0 +1,34 @@
+/**
+ * The seed's mapping from the wire's `MessageData` to the `PersistentChatMessage` tabs render
+ * (DESIGN.md §4). Pure.
+ */
+import type { PersistentChatMessage } from '../protocol/message'
+import type { MessageData } from '../protocol/wire'
+
+/**
+ * @public Maps a backend message to the UI shape: `id←messageId`, `text←content.text`,
+ * `message_type←content.type`, `user_id←userId`, `project_id←projectId`,
+ * `created_at`/`updated_at←timestamp`, `build_id←metadata.build_id`,
+ * `response_data←metadata.response_data`, `mode←content.mode`,
+ * `actor_type←content.actor_type`; `seq` and `client_msg_id` as they are.
+ *
+ * `response_data` is shared, not copied. `mode` is left out when the message has none.
+ */
+export function toPersistentChatMessage(data: MessageData): PersistentChatMessage {
+  const { content, metadata } = data
+  return {
+    id: data.messageId,
+    seq: data.seq,
+    text: content.text,
+    message_type: content.type,
+    user_id: data.userId,
+    project_id: data.projectId,
+    client_msg_id: data.client_msg_id,
+    created_at: data.timestamp,
+    updated_at: data.timestamp,
+    build_id: metadata.build_id,
+    response_data: metadata.response_data,
+    ...(content.mode === undefined ? {} : { mode: content.mode }),
+    actor_type: content.actor_type,
+  }
+}
