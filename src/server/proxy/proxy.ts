@@ -1,0 +1,140 @@
+/**
+ * `createProxyHandler`: the browser-facing API of DESIGN.md §3 as one Web-standard handler.
+ * This file only routes: Origin check, authentication and logging wrap the route handlers
+ * in `routes/`.
+ */
+import { errorResponse } from './errors'
+import { jsonLineLogger, type ProxyLogEntry, type ProxyLogger } from './log'
+import { isAllowedOrigin } from './origin'
+import type { Route, RouteLogFields } from './routes/context'
+import { historyRoute } from './routes/history'
+import { preflightRoute } from './routes/preflight'
+import { presenceRoute } from './routes/presence'
+import { sendRoute } from './routes/send'
+import { streamRoute } from './routes/stream'
+import { createUpstream, type FetchLike } from './upstream'
+import { isSignableUserId } from './validate'
+
+/** @public The authenticated user, or `null` when the request carries no valid credentials. */
+export type Authenticate = (request: Request) => Promise<{ userId: string } | null>
+
+/** @public Options of {@link createProxyHandler}. */
+export interface ProxyOptions {
+  /** Who is calling. The dev default is `createDevSession(…).authenticate`. */
+  authenticate: Authenticate
+  /** Backend base URL (`WORKER_BASE_URL`). */
+  backendUrl: string
+  /** `WORKER_SHARED_SECRET`, for the V1 and V2 signatures. */
+  secret: string
+  /** The backend's heartbeat interval (`HEARTBEAT_MS`), reported by the preflight. */
+  heartbeatMs: number
+  /** Origins besides the request's own that may POST, e.g. `https://app.example.com`. */
+  allowedOrigins?: readonly string[] | undefined
+  /** Replaces `globalThis.fetch` for upstream calls. */
+  fetch?: FetchLike | undefined
+  /** Receives one entry per request (and one per ended stream); default JSON lines on stdout. */
+  log?: ProxyLogger | undefined
+  /** When aborted, open streams end cleanly and new streams get 503 (graceful shutdown). */
+  signal?: AbortSignal | undefined
+  /** Where the routes live; default `/api/persistent-chat`. */
+  basePath?: string | undefined
+}
+
+/** @public A Web-standard request handler: mount it on Node, a Next.js route handler, etc. */
+export type ProxyHandler = (request: Request) => Promise<Response>
+
+/** @public The default {@link ProxyOptions.basePath}. */
+export const DEFAULT_PROXY_BASE_PATH = '/api/persistent-chat'
+
+const ROUTES: Record<string, Partial<Record<string, Route>>> = {
+  '/stream': { GET: streamRoute, POST: preflightRoute },
+  '/messages': { GET: historyRoute, POST: sendRoute },
+  '/presence': { POST: presenceRoute },
+}
+
+/** @public Creates the proxy of DESIGN.md §3. */
+export function createProxyHandler(options: ProxyOptions): ProxyHandler {
+  const upstream = createUpstream({
+    backendUrl: options.backendUrl,
+    secret: options.secret,
+    fetch: options.fetch,
+  })
+  const log = options.log ?? jsonLineLogger
+  const basePath = (options.basePath ?? DEFAULT_PROXY_BASE_PATH).replace(/\/+$/, '')
+  const shutdown = options.signal ?? new AbortController().signal
+
+  return async (request) => {
+    const startedAt = Date.now()
+    const url = new URL(request.url)
+    const fields: RouteLogFields = {}
+    let userId: string | undefined
+    let routePath = 'unmatched'
+
+    const respond = async (): Promise<Response> => {
+      const routes = url.pathname.startsWith(`${basePath}/`)
+        ? ROUTES[url.pathname.slice(basePath.length)]
+        : undefined
+      if (routes === undefined) return errorResponse(404, 'not_found', 'No such route.')
+      routePath = url.pathname
+      const route = routes[request.method]
+      if (route === undefined) {
+        return errorResponse(405, 'method_not_allowed', `Use ${Object.keys(routes).join(' or ')}.`, {
+          allow: Object.keys(routes).join(', '),
+        })
+      }
+      if (request.method !== 'GET' && !isAllowedOrigin(request, options.allowedOrigins)) {
+        return errorResponse(403, 'forbidden_origin', 'Origin not allowed for state-changing requests.')
+      }
+
+      const user = await options.authenticate(request)
+      if (user === null) return errorResponse(401, 'unauthenticated', 'Sign in first.')
+      if (!isSignableUserId(user.userId)) {
+        fields.error = 'authenticate returned a userId that cannot be signed'
+        return errorResponse(500, 'internal_error', 'Unusable user id.')
+      }
+      userId = user.userId
+
+      return route({
+        request,
+        url,
+        userId,
+        upstream,
+        heartbeatMs: options.heartbeatMs,
+        shutdown,
+        log: fields,
+        onStreamClosed: (reason, durationMs) => {
+          log(entry('stream.closed', 200, durationMs, { reason }))
+        },
+      })
+    }
+
+    const entry = (
+      event: ProxyLogEntry['event'],
+      status: number,
+      ms: number,
+      extra: Partial<ProxyLogEntry> = {},
+    ): ProxyLogEntry => ({
+      time: new Date().toISOString(),
+      event,
+      method: request.method,
+      route: routePath,
+      status,
+      ms,
+      userId,
+      projectId: fields.projectId,
+      upstreamStatus: fields.upstreamStatus,
+      error: fields.error,
+      ...extra,
+    })
+
+    let response: Response
+    try {
+      response = await respond()
+    } catch (error) {
+      fields.error = error instanceof Error ? error.name : 'unknown'
+      response = errorResponse(500, 'internal_error', 'Unexpected proxy error.')
+    }
+    log(entry('request', response.status, Date.now() - startedAt))
+    return response
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Turns backend answers into proxy answers: successes pass through unchanged, errors keep
+ * their status, body and `Retry-After`, and transport failures become 502/504.
+ */
+import { errorResponse, isErrorBody, jsonResponse } from './errors'
+import { readCapped } from './read-capped'
+import type { UpstreamResult } from './upstream'
+import type { Invalid } from './validate'
+
+/** Upstream error bodies are small JSON; anything bigger is not worth relaying. */
+const MAX_ERROR_BODY_BYTES = 16 * 1024
+
+/** @internal 400/413 for a failed validation. */
+export function invalidResponse(invalid: Invalid): Response {
+  return errorResponse(invalid.status, invalid.code, invalid.message)
+}
+
+/** @internal 502 when the backend cannot be reached, 504 when it sends no headers in time. */
+export function upstreamFailureResponse(failure: Extract<UpstreamResult, { ok: false }>): Response {
+  if (failure.reason === 'timeout') return errorResponse(504, 'gateway_timeout', failure.message)
+  return errorResponse(502, 'bad_gateway', failure.message)
+}
+
+/**
+ * @internal Relays a non-2xx backend response with the same status and `Retry-After`. The body
+ * is relayed when it is an `ErrorBody`, else replaced by one, so clients always get the
+ * documented error shape.
+ */
+export async function relayError(upstream: Response): Promise<Response> {
+  const headers: Record<string, string> = {}
+  const retryAfter = upstream.headers.get('retry-after')
+  if (retryAfter !== null) headers['retry-after'] = retryAfter
+
+  let body: unknown
+  if (upstream.body !== null) {
+    const read = await readCapped(upstream.body, MAX_ERROR_BODY_BYTES)
+    try {
+      body = read.ok ? JSON.parse(new TextDecoder().decode(read.bytes)) : undefined
+    } catch {
+      body = undefined
+    }
+  }
+  if (isErrorBody(body)) return jsonResponse(upstream.status, body, headers)
+  return errorResponse(upstream.status, 'upstream_error', `Backend responded ${upstream.status}.`, headers)
+}
+
+/** @internal Relays a 2xx JSON backend response, streaming its body. */
+export function relaySuccess(upstream: Response): Response {
+  if (upstream.status === 204 || upstream.body === null) {
+    return new Response(null, { status: upstream.status, headers: { 'cache-control': 'no-store' } })
+  }
+  return new Response(upstream.body, {
+    status: upstream.status,
+    headers: {
+      'content-type': upstream.headers.get('content-type') ?? 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+  })
+}
