@@ -1,0 +1,153 @@
+/**
+ * `startServer`: starts, in one process, the reference backend (unless an external backend
+ * URL is given) and the app + proxy on node:http, and shuts both down in order: stop
+ * accepting, end the proxy's streams, end the backend's streams, close the database.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { getRequestListener } from '@hono/node-server'
+import { DEFAULT_HEARTBEAT_MS } from '../protocol/limits'
+import { type RunningBackend, startBackend } from './backend/index'
+import type { ProxyLogger } from './proxy/log'
+import { createProxyHandler } from './proxy/proxy'
+import { createDevSession } from './session'
+import { createSiteHandler } from './site'
+import { createStaticFiles } from './static-files'
+
+/** @public Options of {@link startServer}. */
+export interface StartServerOptions {
+  /** Bind address of both servers; default `127.0.0.1`. */
+  host?: string | undefined
+  /** App + proxy port; 0 (the default) picks any free port. */
+  port?: number | undefined
+  /** An external backend (`WORKER_BASE_URL`). When set, no reference backend starts. */
+  backendUrl?: string | undefined
+  /** The reference backend, when `backendUrl` is not set. */
+  backend?:
+    | {
+        port?: number | undefined
+        dbPath?: string | undefined
+        acceptV1?: boolean | undefined
+        assistantDelayMs?: number | undefined
+      }
+    | undefined
+  /** `WORKER_SHARED_SECRET`. */
+  secret: string
+  /** `SESSION_SECRET`, at least 16 bytes. */
+  sessionSecret: string | Uint8Array
+  /** `HEARTBEAT_MS`: the backend's heartbeat, also reported by the preflight. */
+  heartbeatMs?: number | undefined
+  /** The built app; default `dist/app` under the current directory. */
+  appDir?: string | undefined
+  /** Origins besides the app's own that may POST. */
+  allowedOrigins?: readonly string[] | undefined
+  /** Proxy request log; default silent. */
+  log?: ProxyLogger | undefined
+  /** Reference backend log; default silent. */
+  backendLog?: ((entry: Record<string, unknown>) => void) | undefined
+}
+
+/** @public A started server. */
+export interface RunningServer {
+  /** App + proxy base URL, e.g. `http://127.0.0.1:3000`. */
+  url: string
+  /** The backend the proxy talks to. */
+  backendUrl: string
+  /** The reference backend, when this process started one. */
+  backend: RunningBackend | undefined
+  /** Stops accepting, ends open streams, closes the backend and its database. Idempotent. */
+  close(): Promise<void>
+}
+
+/** How long open connections may take to finish after shutdown began. */
+const SHUTDOWN_GRACE_MS = 3000
+
+/** @public Starts the backend (unless external) and the app + proxy. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1'
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS
+
+  const backend =
+    options.backendUrl === undefined
+      ? await startBackend({
+          host,
+          port: options.backend?.port ?? 0,
+          dbPath: options.backend?.dbPath,
+          secret: options.secret,
+          heartbeatMs,
+          acceptV1: options.backend?.acceptV1,
+          assistantDelayMs: options.backend?.assistantDelayMs,
+          log: options.backendLog,
+        })
+      : undefined
+  const backendUrl = options.backendUrl ?? (backend as RunningBackend).url
+
+  const shutdown = new AbortController()
+  const session = createDevSession({ secret: options.sessionSecret, allowedOrigins: options.allowedOrigins })
+  const proxy = createProxyHandler({
+    authenticate: session.authenticate,
+    backendUrl,
+    secret: options.secret,
+    heartbeatMs,
+    allowedOrigins: options.allowedOrigins,
+    signal: shutdown.signal,
+    log: options.log ?? (() => {}),
+  })
+  const site = createSiteHandler({
+    proxy,
+    session,
+    staticFiles: createStaticFiles({ root: options.appDir ?? 'dist/app' }),
+  })
+
+  const server = createServer(getRequestListener(site))
+  // Connections whose response ends after shutdown began (the relayed streams) go idle
+  // only then; close them at once instead of waiting for keep-alive to expire.
+  server.on('request', (_request, response) => {
+    response.once('finish', () => {
+      if (shutdown.signal.aborted) server.closeIdleConnections()
+    })
+  })
+  try {
+    await listen(server, options.port ?? 0, host)
+  } catch (error) {
+    await backend?.close()
+    throw error
+  }
+  const { port } = server.address() as AddressInfo
+
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${urlHost(host)}:${port}`,
+    backendUrl,
+    backend,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+        // Ends relayed streams cleanly; their sockets then go idle and close.
+        shutdown.abort()
+        server.closeIdleConnections()
+        const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
+        await closed
+        clearTimeout(grace)
+        await backend?.close()
+      })()
+      return closing
+    },
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+/** The host part of a printable URL: wildcard binds print as localhost, IPv6 in brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost'
+  return host.includes(':') ? `[${host}]` : host
+}

@@ -1,0 +1,104 @@
+/**
+ * Serves the built app (`dist/app`) as a Web-standard handler: correct content types,
+ * `no-cache` for `index.html`, `sw.js` and other unhashed files, a year of `immutable` cache
+ * for Vite's hashed `/assets/*`, ETags, and the SPA fallback to `index.html` for navigations.
+ */
+import { readFile, stat } from 'node:fs/promises'
+import { extname, join, resolve, sep } from 'node:path'
+
+/** @public Options of {@link createStaticFiles}. */
+export interface StaticFilesOptions {
+  /** Directory of the built app. */
+  root: string
+  /** Path prefixes that never fall back to `index.html`; default `['/api/']`. */
+  noFallback?: readonly string[] | undefined
+}
+
+/** @public Answers a GET/HEAD from the built app, or `undefined` when it has nothing to serve. */
+export type StaticFiles = (request: Request) => Promise<Response | undefined>
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+}
+
+/** Vite puts content-hashed files here; their URL changes whenever their bytes do. */
+const HASHED_PREFIX = '/assets/'
+const IMMUTABLE = 'public, max-age=31536000, immutable'
+
+/** @public Creates the static file handler. */
+export function createStaticFiles(options: StaticFilesOptions): StaticFiles {
+  const root = resolve(options.root)
+  const noFallback = options.noFallback ?? ['/api/']
+
+  return async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return undefined
+    const { pathname } = new URL(request.url)
+
+    const direct = await findFile(root, pathname === '/' ? '/index.html' : pathname)
+    if (direct !== undefined) return fileResponse(request, direct, pathname)
+
+    const isNavigation =
+      request.headers.get('sec-fetch-mode') === 'navigate' ||
+      (request.headers.get('accept') ?? '').includes('text/html')
+    if (!isNavigation || noFallback.some((prefix) => pathname.startsWith(prefix))) return undefined
+    const index = await findFile(root, '/index.html')
+    return index === undefined ? undefined : fileResponse(request, index, '/index.html')
+  }
+}
+
+interface FoundFile {
+  path: string
+  size: number
+  mtimeMs: number
+}
+
+/** Resolves a URL path inside `root`; anything escaping it, hidden or not a file is not found. */
+async function findFile(root: string, pathname: string): Promise<FoundFile | undefined> {
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(pathname)
+  } catch {
+    return undefined
+  }
+  if (decoded.includes('\0') || decoded.split('/').some((segment) => segment.startsWith('.')))
+    return undefined
+  const path = join(root, decoded)
+  if (!path.startsWith(root + sep)) return undefined
+  try {
+    const info = await stat(path)
+    return info.isFile() ? { path, size: info.size, mtimeMs: info.mtimeMs } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function fileResponse(request: Request, file: FoundFile, pathname: string): Promise<Response> {
+  const etag = `W/"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`
+  const headers = new Headers({
+    'content-type': CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream',
+    'cache-control': pathname.startsWith(HASHED_PREFIX) ? IMMUTABLE : 'no-cache',
+    etag,
+  })
+  if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers })
+  headers.set('content-length', String(file.size))
+  if (request.method === 'HEAD') return new Response(null, { status: 200, headers })
+  return new Response(await readFile(file.path), { status: 200, headers })
+}
