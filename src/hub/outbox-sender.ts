@@ -56,6 +56,8 @@ export function createOutboxSender(ctx: OutboxSenderContext): OutboxSender {
   let waitTimer: unknown
   let paused = false
   let running = false
+  /** Aborts in-flight POSTs on stop(): a stopped sender (logout, a leader standing down) sends nothing. */
+  let stopping = new AbortController()
 
   const change = (entry: OutboxEntry) => ctx.onChanged(entry.projectId, { upsert: [entry], remove: [] })
 
@@ -102,9 +104,10 @@ export function createOutboxSender(ctx: OutboxSenderContext): OutboxSender {
     const result = await request(ctx.fetch, clock, `${config.apiBase}/messages`, {
       method: 'POST',
       body,
+      signal: stopping.signal,
       timeoutMs: config.requestTimeoutMs,
     })
-    if (!queue.has(entry.client_msg_id)) return // discarded meanwhile
+    if (!running || !queue.has(entry.client_msg_id)) return // stopped, or discarded meanwhile
     if (result.ok) {
       const json = await readJson(result.response)
       const decoded = json.ok ? decodeMessageData((json.json as { message?: unknown }).message) : undefined
@@ -169,10 +172,12 @@ export function createOutboxSender(ctx: OutboxSenderContext): OutboxSender {
         if (entry.userId === ctx.userId) queue.set(entry.client_msg_id, entry)
       }
       running = true
+      stopping = new AbortController()
       pump()
     },
     stop() {
       running = false
+      stopping.abort()
       clock.clearTimeout(waitTimer)
     },
     async enqueue(projectId, draft) {

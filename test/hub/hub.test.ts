@@ -1,0 +1,294 @@
+/**
+ * The hub core in Node, against the real proxy and reference backend on loopback: one stream
+ * per (user, project), grace close, resume after a backend restart, auth and rate limits,
+ * and the persistent outbox.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, expect, test } from 'vitest'
+import { type RunningBackend, startBackend } from '../../src/server/backend'
+import { openChatStore } from '../../src/store'
+import { createFakeClock } from '../helpers/fake-clock'
+import { createTestHub, range, seqsOf } from '../helpers/hub-harness'
+import { openSse, startStack, TEST_SECRET, type TestStack, waitFor } from '../helpers/servers'
+
+const cleanups: Array<() => Promise<void> | void> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+let userCounter = 0
+/** A user id of its own per test, so each test gets fresh IndexedDB databases. */
+const freshUser = (name: string) => `${name}_${process.pid}_${++userCounter}`
+
+async function stack(overrides: Parameters<typeof startStack>[0] = {}): Promise<TestStack> {
+  const started = await startStack(overrides)
+  cleanups.push(() => started.close())
+  return started
+}
+
+test('two tabs on one project share one upstream stream; two projects use two; the last tab leaving closes it after the grace period', async () => {
+  const s = await stack()
+  const user = freshUser('alice')
+  const backend = s.server.backend as RunningBackend
+  const testHub = createTestHub({
+    baseUrl: s.url,
+    cookie: await s.login(user),
+    config: { closeGraceMs: 300 },
+  })
+  const { hub } = testHub
+  cleanups.push(() => hub.close())
+  await Promise.all(['t1', 't2'].map((id) => testHub.tab(id).hello()))
+
+  await hub.subscribe('t1', 'proj_a')
+  await hub.subscribe('t2', 'proj_a')
+  await waitFor(() => backend.openStreams(user) === 1, 5000, 'one stream')
+  await hub.subscribe('t2', 'proj_b')
+  await waitFor(() => backend.openStreams(user) === 2, 5000, 'two streams')
+  expect((await hub.stats()).connections).toBe(2)
+
+  await hub.unsubscribe('t1', 'proj_a')
+  await hub.unsubscribe('t2', 'proj_a')
+  expect(backend.openStreams(user)).toBe(2) // still within the grace period
+  await waitFor(() => backend.openStreams(user) === 1, 3000, 'proj_a closed after grace')
+  expect((await hub.stats()).projects.map((p) => p.projectId)).toEqual(['proj_b'])
+})
+
+test('a message posted by another client reaches every subscribed tab once, in seq order, and is stored', async () => {
+  const s = await stack()
+  const user = freshUser('bob')
+  const backend = s.server.backend as RunningBackend
+  for (let i = 1; i <= 3; i++) backend.append('proj_live', 'carol', `before ${i}`)
+  const testHub = createTestHub({ baseUrl: s.url, cookie: await s.login(user) })
+  const { hub } = testHub
+  cleanups.push(() => hub.close())
+  const tabs = ['a', 'b', 'c'].map((id) => testHub.tab(id))
+  await Promise.all(tabs.map((t) => t.hello()))
+  await Promise.all(tabs.map((t) => hub.subscribe(t.id, 'proj_live')))
+  await Promise.all(tabs.map((t) => t.until('proj_live', (v) => v.status.status === 'connected')))
+
+  for (let i = 4; i <= 50; i++) backend.append('proj_live', 'carol', `live ${i}`)
+
+  for (const t of tabs) {
+    await t.until('proj_live', (v) => seqsOf(v).length === 50)
+    expect(seqsOf(t.view('proj_live'))).toEqual(range(1, 50))
+  }
+  const store = await openChatStore({ userId: user })
+  const cached = await store.loadProject('proj_live', 1000)
+  store.close()
+  expect(cached.messages.map((m) => m.seq)).toEqual(range(1, 50))
+  expect(cached.record).toMatchObject({ lowSeq: 1, highSeq: 50 })
+})
+
+test('backend killed mid-stream and restarted: the hub resumes from highSeq and delivers the 1,000 messages posted meanwhile in order, exactly once, and stores them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pc-hub-'))
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+  const dbPath = join(dir, 'backend.sqlite')
+  let backend: RunningBackend = await startBackend({ port: 0, dbPath, secret: TEST_SECRET })
+  const port = backend.port
+  cleanups.push(() => backend.close())
+  const s = await stack({ backendUrl: backend.url })
+  const user = freshUser('dora')
+  for (let i = 1; i <= 5; i++) backend.append('proj_restart', 'erin', `first ${i}`)
+  const testHub = createTestHub({ baseUrl: s.url, cookie: await s.login(user) })
+  const { hub } = testHub
+  cleanups.push(() => hub.close())
+  const tab = testHub.tab('t')
+  await tab.hello()
+  await hub.subscribe('t', 'proj_restart')
+  await tab.until('proj_restart', (v) => seqsOf(v).length === 5 && v.status.status === 'connected')
+
+  await backend.close()
+  await tab.until('proj_restart', (v) => v.status.status === 'reconnecting')
+  backend = await startBackend({ port, dbPath, secret: TEST_SECRET })
+  for (let i = 6; i <= 1005; i++) backend.append('proj_restart', 'erin', `while away ${i}`)
+  await hub.reconnect('t') // skip the backoff wait; the order rules are what this test is about
+
+  await tab.until('proj_restart', (v) => seqsOf(v).length === 1005, 20_000)
+  expect(seqsOf(tab.view('proj_restart'))).toEqual(range(1, 1005))
+  const store = await openChatStore({ userId: user })
+  const cached = await store.loadProject('proj_restart', 2000)
+  store.close()
+  expect(cached.messages.map((m) => m.seq)).toEqual(range(1, 1005))
+  const stats = (await hub.stats()).projects[0]
+  expect(stats?.gapFills).toBeGreaterThan(0) // 200 came by replay, the rest from history
+})
+
+test('an empty cache loads only the latest page of history and streams from there; older pages come on demand', async () => {
+  const s = await stack()
+  const user = freshUser('finn')
+  const backend = s.server.backend as RunningBackend
+  for (let i = 1; i <= 450; i++) backend.append('proj_big', 'gus', `m ${i}`)
+  const testHub = createTestHub({ baseUrl: s.url, cookie: await s.login(user) })
+  const { hub } = testHub
+  cleanups.push(() => hub.close())
+  const tab = testHub.tab('t')
+  await tab.hello()
+  await hub.subscribe('t', 'proj_big')
+  await tab.until('proj_big', (v) => v.status.status === 'connected')
+
+  expect(seqsOf(tab.view('proj_big'))).toEqual(range(251, 450))
+  expect(tab.view('proj_big').hasOlder).toBe(true)
+  const older = await hub.loadOlder('t', 'proj_big', 251, 100)
+  expect(older.messages.map((m) => m.seq)).toEqual(range(151, 250))
+  expect(older.hasOlder).toBe(true)
+})
+
+test('a miss larger than maxBackfill starts a new window at the latest page instead of paging everything', async () => {
+  const s = await stack()
+  const user = freshUser('hana')
+  const backend = s.server.backend as RunningBackend
+  backend.append('proj_gap', 'ivan', 'm 1')
+  const testHub = createTestHub({ baseUrl: s.url, cookie: await s.login(user), config: { maxBackfill: 300 } })
+  cleanups.push(() => testHub.hub.close())
+  const tab = testHub.tab('t')
+  await tab.hello()
+  await testHub.hub.subscribe('t', 'proj_gap')
+  await tab.until('proj_gap', (v) => seqsOf(v).length === 1 && v.status.status === 'connected')
+  await testHub.hub.unsubscribe('t', 'proj_gap')
+  await waitFor(() => backend.openStreams(user) === 0, 3000, 'stream closed')
+
+  for (let i = 2; i <= 1000; i++) backend.append('proj_gap', 'ivan', `m ${i}`)
+  const historyBefore = testHub.requests.filter((r) => r.includes('/messages')).length
+  await testHub.hub.subscribe('t', 'proj_gap')
+  await tab.until('proj_gap', (v) => seqsOf(v).at(-1) === 1000)
+
+  expect(seqsOf(tab.view('proj_gap'))).toEqual(range(801, 1000))
+  expect(testHub.requests.filter((r) => r.includes('/messages')).length - historyBefore).toBe(1)
+})
+
+test('401 on the stream → auth_failed in every tab, and no further request over 30 s of fake time until reconnect()', async () => {
+  const s = await stack()
+  const user = freshUser('jo')
+  const cookie = await s.login(user)
+  const clock = createFakeClock()
+  const testHub = createTestHub({ baseUrl: s.url, cookie, clock })
+  cleanups.push(() => testHub.hub.close())
+  const tabs = ['t1', 't2'].map((id) => testHub.tab(id))
+  await Promise.all(tabs.map((t) => t.hello()))
+
+  testHub.setCookie('pc_session=tampered')
+  await Promise.all(tabs.map((t) => testHub.hub.subscribe(t.id, 'proj_auth')))
+  for (const t of tabs) await t.until('proj_auth', (v) => v.status.status === 'auth_failed')
+  const requestsAtFailure = testHub.requests.length
+  await clock.advance(30_000)
+
+  expect(testHub.requests.length).toBe(requestsAtFailure)
+  expect(tabs.map((t) => t.sessionEvents)).toEqual([
+    [{ type: 'auth_failed', code: 401, reason: expect.any(String) }],
+    [{ type: 'auth_failed', code: 401, reason: expect.any(String) }],
+  ])
+
+  testHub.setCookie(cookie)
+  await testHub.hub.reconnect('t1')
+  for (const t of tabs) await t.until('proj_auth', (v) => v.status.status === 'connected')
+})
+
+test('403 for a project the user is not a member of → auth_failed for that project only, no retries', async () => {
+  const s = await stack()
+  const user = freshUser('kim')
+  const clock = createFakeClock()
+  const testHub = createTestHub({ baseUrl: s.url, cookie: await s.login(user), clock })
+  cleanups.push(() => testHub.hub.close())
+  const tab = testHub.tab('t')
+  await tab.hello()
+  await testHub.hub.subscribe('t', 'private_vault')
+  await testHub.hub.subscribe('t', 'proj_open')
+  await tab.until('private_vault', (v) => v.status.status === 'auth_failed')
+  await tab.until('proj_open', (v) => v.status.status === 'connected')
+  const requestsAtFailure = testHub.requests.filter((r) => r.includes('private_vault')).length
+
+  await clock.advance(30_000)
+
+  expect(testHub.requests.filter((r) => r.includes('private_vault')).length).toBe(requestsAtFailure)
+  expect(tab.view('private_vault').status).toMatchObject({ status: 'auth_failed', code: 403 })
+  expect(tab.view('proj_open').status.status).toBe('connected')
+})
+
+test('429 → rate_limited until Retry-After, then connects once a stream slot is free', async () => {
+  const s = await stack()
+  const user = freshUser('lee')
+  const cookie = await s.login(user)
+  const backend = s.server.backend as RunningBackend
+  const hogs = await Promise.all(
+    range(1, 10).map((i) => openSse(`${s.url}/api/persistent-chat/stream?projectId=hog_${i}`, { cookie })),
+  )
+  await waitFor(() => backend.openStreams(user) === 10, 5000, 'ten streams')
+  const clock = createFakeClock()
+  const testHub = createTestHub({ baseUrl: s.url, cookie, clock })
+  cleanups.push(() => testHub.hub.close())
+  const tab = testHub.tab('t')
+  await tab.hello()
+  await testHub.hub.subscribe('t', 'proj_limited')
+  await tab.until('proj_limited', (v) => v.status.status === 'rate_limited')
+  const { status } = tab.view('proj_limited')
+  expect(status.status === 'rate_limited' && status.retryAt > clock.now()).toBe(true)
+
+  hogs[0]?.close()
+  await waitFor(() => backend.openStreams(user) === 9, 5000, 'a slot freed')
+  await clock.advance(status.status === 'rate_limited' ? status.retryAt - clock.now() : 0)
+
+  await tab.until('proj_limited', (v) => v.status.status === 'connected')
+  for (const hog of hogs) hog.close()
+})
+
+test('outbox: a send while the backend is down survives a new hub over the same database and is delivered exactly once when the backend returns', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pc-outbox-'))
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+  const dbPath = join(dir, 'backend.sqlite')
+  let backend = await startBackend({ port: 0, dbPath, secret: TEST_SECRET })
+  const port = backend.port
+  cleanups.push(() => backend.close())
+  const s = await stack({ backendUrl: backend.url })
+  const user = freshUser('mo')
+  const cookie = await s.login(user)
+
+  const first = createTestHub({ baseUrl: s.url, cookie })
+  const tab = first.tab('t')
+  await tab.hello()
+  await first.hub.subscribe('t', 'proj_out')
+  await tab.until('proj_out', (v) => v.status.status === 'connected')
+  await backend.close()
+  const entry = await first.hub.send('t', 'proj_out', { text: 'sent while down' })
+  await tab.until('proj_out', (v) =>
+    v.messages.some((m) => m.client_msg_id === entry.client_msg_id && m.seq === undefined),
+  )
+  await waitFor(
+    () => first.requests.some((r) => r.startsWith('POST') && r.endsWith('/messages')),
+    5000,
+    'a send attempt',
+  )
+  first.hub.close()
+
+  backend = await startBackend({ port, dbPath, secret: TEST_SECRET })
+  const second = createTestHub({ baseUrl: s.url, cookie })
+  cleanups.push(() => second.hub.close())
+  const again = second.tab('t2')
+  await again.hello()
+  await second.hub.subscribe('t2', 'proj_out')
+  await again.until('proj_out', (v) =>
+    v.messages.some((m) => m.client_msg_id === entry.client_msg_id && m.seq !== undefined),
+  )
+
+  const view = again.view('proj_out')
+  expect(view.messages.filter((m) => m.client_msg_id === entry.client_msg_id)).toHaveLength(1)
+  expect(view.outbox).toEqual([])
+  expect(backend.latestSeq('proj_out')).toBe(1)
+  const duplicate = await s.fetch('/api/persistent-chat/messages', {
+    method: 'POST',
+    cookie,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      projectId: 'proj_out',
+      client_msg_id: entry.client_msg_id,
+      text: 'sent while down',
+    }),
+  })
+  expect(duplicate.status).toBe(200)
+  expect(await duplicate.json()).toMatchObject({
+    duplicate: true,
+    message: { seq: 1, client_msg_id: entry.client_msg_id, content: { text: 'sent while down' } },
+  })
+  expect(backend.latestSeq('proj_out')).toBe(1)
+})
