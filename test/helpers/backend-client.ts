@@ -233,7 +233,7 @@ export function createBackendClient(baseUrl: string, secret: string): BackendCli
 }
 
 /**
- * A minimal SSE line splitter: handles CR, LF and CRLF, `event`, `id`, `data` (joined with LF)
+ * @internal A minimal SSE line splitter: handles CR, LF and CRLF, `event`, `id`, `data` (joined with LF)
  * and comments. Enough for backend tests; the library's real parser lives in src/sse.
  */
 export function createSseSplitter(
@@ -279,7 +279,7 @@ export async function waitUntil(predicate: () => boolean, timeoutMs = 10_000): P
   }
 }
 
-/** @internal Signed JSON request helpers for the chat routes. */
+/** @internal The backend paths of a project's chat routes. */
 export function chatPaths(projectId: string) {
   const base = `/v1/projects/${projectId}/chat`
   return {

@@ -22,7 +22,7 @@ export interface BackendOptions {
   dbPath?: string | undefined
   /** HMAC secret shared with the proxy (`WORKER_SHARED_SECRET`). */
   secret: string
-  /** Heartbeat interval of quiet streams; default 20000 (`HEARTBEAT_MS`). */
+  /** Heartbeat interval of quiet streams; default 20000 (`HEARTBEAT_MS`); 0 sends none. */
   heartbeatMs?: number | undefined
   /** Accept requests signed with V1 only; default true (`HMAC_ACCEPT_V1`). */
   acceptV1?: boolean | undefined
