@@ -10,6 +10,7 @@ import { afterEach, expect, test } from 'vitest'
 import { type RunningBackend, startBackend } from '../../src/server/backend'
 import { openChatStore } from '../../src/store'
 import { createFakeClock } from '../helpers/fake-clock'
+import { frameId, startFaultRelay } from '../helpers/fault-relay'
 import { createTestHub, range, seqsOf } from '../helpers/hub-harness'
 import { openSse, startStack, TEST_SECRET, type TestStack, waitFor } from '../helpers/servers'
 
@@ -291,4 +292,32 @@ test('outbox: a send while the backend is down survives a new hub over the same 
     message: { seq: 1, client_msg_id: entry.client_msg_id, content: { text: 'sent while down' } },
   })
   expect(backend.latestSeq('proj_out')).toBe(1)
+})
+
+test('a malformed frame and a dropped frame cost nothing: the hub backfills both seqs from history', async () => {
+  const backend = await startBackend({ port: 0, dbPath: ':memory:', secret: TEST_SECRET })
+  cleanups.push(() => backend.close())
+  // Live seq 3 arrives with broken JSON (its id intact), seq 5 never arrives on the stream.
+  const relay = await startFaultRelay(backend.url, (frame) => {
+    if (!frame.includes('event: message.new')) return frame
+    if (frameId(frame) === '3') return frame.replace(/^data: .*$/m, 'data: {"seq": 3, "content": ')
+    if (frameId(frame) === '5') return null
+    return frame
+  })
+  cleanups.push(() => relay.close())
+  const s = await stack({ backendUrl: relay.url })
+  const user = freshUser('nia')
+  const testHub = createTestHub({ baseUrl: s.url, cookie: await s.login(user) })
+  cleanups.push(() => testHub.hub.close())
+  const tab = testHub.tab('t')
+  await tab.hello()
+  await testHub.hub.subscribe('t', 'proj_faulty')
+  await tab.until('proj_faulty', (v) => v.status.status === 'connected')
+
+  for (let i = 1; i <= 6; i++) backend.append('proj_faulty', 'omar', `m ${i}`)
+
+  await tab.until('proj_faulty', (v) => seqsOf(v).length === 6)
+  expect(seqsOf(tab.view('proj_faulty'))).toEqual(range(1, 6))
+  expect(tab.view('proj_faulty').messages.map((m) => m.text)).toEqual(range(1, 6).map((i) => `m ${i}`))
+  expect((await testHub.hub.stats()).projects[0]?.gapFills).toBeGreaterThan(0)
 })
