@@ -52,7 +52,9 @@ export function createMemoryStore(): ChatStore {
     degraded: false,
     async loadProject(projectId, limit) {
       const record = records.get(projectId)
-      const upTo = sortedOf(projectId).filter((m) => record !== undefined && m.seq <= record.highSeq)
+      const upTo = sortedOf(projectId).filter(
+        (m) => record !== undefined && m.seq >= record.lowSeq && m.seq <= record.highSeq,
+      )
       return { record, messages: upTo.slice(-limit) }
     },
     async loadBefore(projectId, beforeSeq, limit) {

@@ -69,6 +69,24 @@ export async function openChatStore(options: OpenChatStoreOptions): Promise<Chat
     }
   }
 
+  const loadStoredProject = async (projectId: string, limit: number) => {
+    const conn = await connect()
+    const tx = conn.transaction(['projects', 'messages'])
+    const record = await tx.objectStore('projects').get(projectId)
+    const messages: StoredMessage[] = []
+    if (record && record.highSeq >= record.lowSeq) {
+      const range = IDBKeyRange.bound([projectId, record.lowSeq], [projectId, record.highSeq])
+      let cursor = await tx.objectStore('messages').openCursor(range, 'prev')
+      while (cursor && messages.length < limit) {
+        messages.push(cursor.value)
+        cursor = await cursor.continue()
+      }
+      messages.reverse()
+    }
+    await tx.done
+    return { record, messages }
+  }
+
   await connect()
 
   const store: ChatStore = {
@@ -77,23 +95,17 @@ export async function openChatStore(options: OpenChatStoreOptions): Promise<Chat
     },
 
     async loadProject(projectId, limit) {
+      const stored = await loadStoredProject(projectId, limit)
       const fromMemory = await memory?.loadProject(projectId, limit)
-      if (fromMemory?.record) return fromMemory
-      const conn = await connect()
-      const tx = conn.transaction(['projects', 'messages'])
-      const record = await tx.objectStore('projects').get(projectId)
-      const messages: StoredMessage[] = []
-      if (record && record.highSeq >= record.lowSeq) {
-        const range = IDBKeyRange.bound([projectId, record.lowSeq], [projectId, record.highSeq])
-        let cursor = await tx.objectStore('messages').openCursor(range, 'prev')
-        while (cursor && messages.length < limit) {
-          messages.push(cursor.value)
-          cursor = await cursor.continue()
-        }
-        messages.reverse()
-      }
-      await tx.done
-      return { record, messages }
+      if (!fromMemory?.record) return stored
+      // Degraded: the range is memory's, its older part may live only in IndexedDB.
+      const { record } = fromMemory
+      const bySeq = new Map(stored.messages.map((m) => [m.seq, m]))
+      for (const m of fromMemory.messages) bySeq.set(m.seq, m)
+      const merged = [...bySeq.values()]
+        .filter((m) => m.seq >= record.lowSeq && m.seq <= record.highSeq)
+        .sort((a, b) => a.seq - b.seq)
+      return { record, messages: merged.slice(-limit) }
     },
 
     async loadBefore(projectId, beforeSeq, limit) {
@@ -123,15 +135,27 @@ export async function openChatStore(options: OpenChatStoreOptions): Promise<Chat
           // Requests are queued without awaiting each one: the transaction stays active and
           // `tx.done` reports the first failure (a quota error surfaces there).
           const pending: Promise<unknown>[] = []
-          if (batch.reset) {
-            pending.push(tx.objectStore('messages').delete(projectRange(projectId)))
+          try {
+            if (batch.reset) {
+              pending.push(tx.objectStore('messages').delete(projectRange(projectId)))
+            }
+            for (const message of batch.messages) pending.push(tx.objectStore('messages').put(message))
+            pending.push(tx.objectStore('projects').put(batch.record))
+            for (const id of batch.settledOutbox) pending.push(tx.objectStore('outbox').delete(id))
+          } catch (error) {
+            // `put` throws at once for a value it cannot clone or a bad key: undo what was queued.
+            tx.abort()
+            for (const request of [...pending, tx.done]) request.catch(() => {})
+            throw error
           }
-          for (const message of batch.messages) pending.push(tx.objectStore('messages').put(message))
-          pending.push(tx.objectStore('projects').put(batch.record))
-          for (const id of batch.settledOutbox) pending.push(tx.objectStore('outbox').delete(id))
           await Promise.all([...pending, tx.done])
         },
-        (m) => m.commit(projectId, batch),
+        async (m) => {
+          await m.commit(projectId, batch)
+          // Deletes need no quota: settle the entries that were stored before the disk filled.
+          const conn = await connect()
+          await Promise.all(batch.settledOutbox.map((id) => conn.delete('outbox', id)))
+        },
       )
     },
 

@@ -161,3 +161,27 @@ test('a write error other than QuotaExceededError reaches the caller and does no
   expect(store.degraded).toBe(false)
   expect(onWarning).not.toHaveBeenCalled()
 })
+
+test('a degraded store keeps showing messages cached before the quota error', async () => {
+  const { store } = await openWatchedStore()
+  await store.commit('p', { messages: messages('p', 1, 3), record: record('p', 1, 3), settledOutbox: [] })
+  failPutsWith('QuotaExceededError')
+
+  await store.commit('p', { messages: messages('p', 4, 5), record: record('p', 1, 5), settledOutbox: [] })
+
+  expect(seqsOf((await store.loadProject('p', 50)).messages)).toEqual([1, 2, 3, 4, 5])
+})
+
+test('a commit after degrading settles outbox entries stored in IndexedDB', async () => {
+  const { store } = await openWatchedStore()
+  await store.putOutbox(outboxEntry('c1', 1))
+  failPutsWith('QuotaExceededError')
+
+  await store.commit('p', {
+    messages: [message('p', 1, { client_msg_id: 'c1' })],
+    record: record('p', 1, 1),
+    settledOutbox: ['c1'],
+  })
+
+  expect(await store.listOutbox()).toEqual([])
+})

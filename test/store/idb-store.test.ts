@@ -170,3 +170,22 @@ test('openChatStore warns "blocked" while an older connection holds the database
   await store.putOutbox(outboxEntry('c1', 1))
   expect(await store.listOutbox()).toEqual([outboxEntry('c1', 1)])
 })
+
+test('a commit whose messages the database rejects writes nothing', async () => {
+  const store = await openStore(freshUserId())
+  await store.putOutbox(outboxEntry('c1', 1))
+  await store.commit('p', { messages: messages('p', 1, 2), record: record('p', 1, 2), settledOutbox: [] })
+  const unstorable = message('p', 4, { response_data: { callback: () => {} } })
+
+  await expect(
+    store.commit('p', {
+      messages: [message('p', 3), unstorable],
+      record: record('p', 1, 4),
+      settledOutbox: ['c1'],
+    }),
+  ).rejects.toThrow()
+
+  expect(await store.loadBefore('p', 100, 50)).toEqual(messages('p', 1, 2))
+  expect((await store.loadProject('p', 50)).record).toEqual(record('p', 1, 2))
+  expect(await store.listOutbox()).toEqual([outboxEntry('c1', 1)])
+})
