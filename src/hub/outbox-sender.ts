@@ -4,7 +4,7 @@
  * project so their seqs follow the order they were written in.
  */
 import type { MessageData, OutboxEntry, SendDraft } from '../protocol'
-import { decodeMessageData } from '../sse'
+import { decodeSendMessageResponse } from '../sse'
 import type { ChatStore } from '../store'
 import { DEFAULT_BACKOFF, nextDelay } from './backoff'
 import type { Clock, FetchLike, HubConfig, Logger } from './deps'
@@ -110,11 +110,11 @@ export function createOutboxSender(ctx: OutboxSenderContext): OutboxSender {
     if (!running || !queue.has(entry.client_msg_id)) return // stopped, or discarded meanwhile
     if (result.ok) {
       const json = await readJson(result.response)
-      const decoded = json.ok ? decodeMessageData((json.json as { message?: unknown }).message) : undefined
+      const decoded = json.ok ? decodeSendMessageResponse(json.json) : undefined
       if (decoded?.ok) {
         attempts.delete(entry.projectId)
         acknowledged.add(entry.client_msg_id)
-        ctx.onAcknowledged(decoded.message)
+        ctx.onAcknowledged(decoded.response.message)
         return
       }
       log({ level: 'warn', event: 'outbox.bad_ack', clientMsgId: entry.client_msg_id })
