@@ -94,6 +94,41 @@ export type VerifyResult =
  * excuse a bad V1); V2 is required unless `acceptV1`. Signatures are compared in constant time.
  */
 export function verifyRequest(options: VerifyRequestOptions): VerifyResult {
+  const checked = checkHeaders(options)
+  if (!checked.ok) return checked
+  const { userId, timestamp, v2 } = checked
+  if (v2 === undefined) return { ok: true, userId, version: 'v1' }
+  const expected = signatureV2(options.secret, {
+    timestamp,
+    method: options.method,
+    pathWithQuery: options.pathWithQuery,
+    userId,
+    body: options.body,
+  })
+  if (!hexEquals(v2, expected)) return fail('invalid_signature', 'signature does not match')
+  return { ok: true, userId, version: 'v2' }
+}
+
+/** @public Options of {@link precheckRequest}: those of {@link verifyRequest} that need no body. */
+export type PrecheckRequestOptions = Pick<VerifyRequestOptions, 'secret' | 'headers' | 'now' | 'acceptV1'>
+
+/**
+ * @public Everything {@link verifyRequest} checks without the body: user and timestamp headers,
+ * skew, V1 when present, and that V2 is present unless `acceptV1`. Lets a server refuse an
+ * unsigned or stale request before reading its body; passing it is no authentication by itself.
+ */
+export function precheckRequest(
+  options: PrecheckRequestOptions,
+): { ok: true } | Extract<VerifyResult, { ok: false }> {
+  const checked = checkHeaders(options)
+  return checked.ok ? { ok: true } : checked
+}
+
+function checkHeaders(
+  options: PrecheckRequestOptions,
+):
+  | { ok: true; userId: string; timestamp: string; v2: string | undefined }
+  | Extract<VerifyResult, { ok: false }> {
   const userId = readHeader(options.headers, USER_ID_HEADER)
   if (!userId) return fail('missing_user', `missing ${USER_ID_HEADER} header`)
   const timestamp = readHeader(options.headers, TIMESTAMP_HEADER)
@@ -112,21 +147,10 @@ export function verifyRequest(options: VerifyRequestOptions): VerifyResult {
   if (v1 !== undefined && !hexEquals(v1, signatureV1(options.secret, timestamp))) {
     return fail('invalid_signature', 'signature does not match')
   }
-  if (v2 === undefined) {
-    // V1 binds only the time, so a leaked V1 signature lets anyone act as any user for the
-    // skew window: accept it alone only where the deployment still allows it.
-    if (!options.acceptV1) return fail('v1_not_accepted', 'a v2 signature is required')
-    return { ok: true, userId, version: 'v1' }
-  }
-  const expected = signatureV2(options.secret, {
-    timestamp,
-    method: options.method,
-    pathWithQuery: options.pathWithQuery,
-    userId,
-    body: options.body,
-  })
-  if (!hexEquals(v2, expected)) return fail('invalid_signature', 'signature does not match')
-  return { ok: true, userId, version: 'v2' }
+  // V1 binds only the time, so a leaked V1 signature lets anyone act as any user for the skew
+  // window: accept it alone only where the deployment still allows it.
+  if (v2 === undefined && !options.acceptV1) return fail('v1_not_accepted', 'a v2 signature is required')
+  return { ok: true, userId, timestamp, v2 }
 }
 
 /** @internal hex HMAC-SHA256(secret, timestamp). */
@@ -153,7 +177,7 @@ export function signatureV2(
   return createHmac('sha256', secret).update(canonical).digest('hex')
 }
 
-function fail(code: VerifyFailureCode, message: string): VerifyResult {
+function fail(code: VerifyFailureCode, message: string): Extract<VerifyResult, { ok: false }> {
   return { ok: false, code, message }
 }
 

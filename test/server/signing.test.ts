@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto'
 import { expect, test } from 'vitest'
-import { signRequest, verifyRequest } from '../../src/server/signing'
+import { precheckRequest, signRequest, verifyRequest } from '../../src/server/signing'
 
 const secret = 'test-secret'
 const now = Date.UTC(2025, 7, 27, 10, 30, 0)
@@ -129,4 +129,28 @@ test.each([
   const headers = { ...signRequest({ ...base, body, now }), ...change }
 
   expect(verifyRequest({ ...base, headers, body, now, acceptV1: true })).toMatchObject({ ok: false, code })
+})
+
+test('precheckRequest checks everything but the body', () => {
+  const headers = signRequest({ ...base, body, now })
+  const { 'x-sheen-hmac-signature-v2': _v2, ...v1Only } = headers
+
+  expect(precheckRequest({ secret, headers, now, acceptV1: false })).toEqual({ ok: true })
+  expect(
+    precheckRequest({
+      secret,
+      headers: { ...headers, 'x-sheen-hmac-signature-v2': 'ab' },
+      now,
+      acceptV1: false,
+    }),
+  ).toEqual({ ok: true })
+  expect(precheckRequest({ secret, headers: v1Only, now, acceptV1: false })).toMatchObject({
+    code: 'v1_not_accepted',
+  })
+  expect(precheckRequest({ secret, headers, now: now + 301_000, acceptV1: true })).toMatchObject({
+    code: 'stale_timestamp',
+  })
+  expect(precheckRequest({ secret: 'other', headers, now, acceptV1: true })).toMatchObject({
+    code: 'invalid_signature',
+  })
 })

@@ -20,7 +20,7 @@ import type {
   ReplayEndData,
   SendMessageResponse,
 } from '../../protocol/wire'
-import { verifyRequest } from '../signing'
+import { precheckRequest, verifyRequest } from '../signing'
 import type { ChatService } from './chat-service'
 import { readBody, sendError, sendJson } from './http-io'
 import { createId } from './ids'
@@ -111,10 +111,17 @@ export function createBackendHandler(options: BackendHandlerOptions): BackendHan
     const resource = match[2] as Resource
     const method = request.method ?? 'GET'
 
-    // V2 signs the body hash, so the body is read before the signature can be checked; the
-    // size cap bounds what an unauthenticated caller can make us read.
     let body: Buffer = Buffer.alloc(0)
     if (method !== 'GET' && method !== 'HEAD') {
+      // V2 signs the body hash, so the full check needs the body. Check everything else first:
+      // an unsigned or stale request is refused without reading a byte of its body, and the
+      // size cap bounds what a V2 forger can make us read.
+      const precheck = precheckRequest({
+        secret: options.secret,
+        headers: request.headers,
+        acceptV1: options.acceptV1,
+      })
+      if (!precheck.ok) return fail(401, precheck.code, precheck.message, { connection: 'close' })
       const read = await readBody(request, MAX_BODY_BYTES)
       if (!read.ok) {
         if (read.reason === 'aborted') {

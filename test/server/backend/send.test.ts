@@ -87,8 +87,23 @@ test('a body over the cap is a 413 without being read', async () => {
   expect(response.headers.connection).toBe('close')
 })
 
+test('an unsigned body over the cap is a 401, not a 413: headers are checked before the body is read', async () => {
+  const response = await client.request({
+    method: 'POST',
+    path: chatPaths('p1').messages,
+    userId: 'user_a',
+    body: JSON.stringify({ client_msg_id: 'c1', text: 'x'.repeat(100 * 1024) }),
+    sign: false,
+  })
+
+  expect(response.status).toBe(401)
+  expect(response.headers.connection).toBe('close')
+})
+
 test('a chunked body over the cap is a 413 too', async () => {
   const path = chatPaths('p1').messages
+  // Signed over an empty body: V1 and the headers pass the precheck, and the size cap stops the
+  // read before V2 (which would fail) is ever checked.
   const headers = client.headersFor({ method: 'POST', path, userId: 'user_a', body: '' })
   delete headers['content-length']
 
