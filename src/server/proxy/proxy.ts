@@ -32,6 +32,8 @@ export interface ProxyOptions {
   allowedOrigins?: readonly string[] | undefined
   /** Replaces `globalThis.fetch` for upstream calls. */
   fetch?: FetchLike | undefined
+  /** How long to wait for the backend's response headers before a 504; default 15 s. */
+  upstreamTimeoutMs?: number | undefined
   /** Receives one entry per request (and one per ended stream); default JSON lines on stdout. */
   log?: ProxyLogger | undefined
   /** When aborted, open streams end cleanly and new streams get 503 (graceful shutdown). */
@@ -58,6 +60,7 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
     backendUrl: options.backendUrl,
     secret: options.secret,
     fetch: options.fetch,
+    headersTimeoutMs: options.upstreamTimeoutMs,
   })
   const log = options.log ?? jsonLineLogger
   const basePath = (options.basePath ?? DEFAULT_PROXY_BASE_PATH).replace(/\/+$/, '')
