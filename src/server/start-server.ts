@@ -4,7 +4,7 @@
  * accepting, end the proxy's streams, end the backend's streams, close the database.
  */
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { DEFAULT_HEARTBEAT_MS } from '../protocol/limits'
 import { type RunningBackend, startBackend } from './backend/index'
@@ -100,13 +100,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   })
 
   const server = createServer(getRequestListener(site))
-  // Connections whose response ends after shutdown began (the relayed streams) go idle
-  // only then; close them at once instead of waiting for keep-alive to expire.
-  server.on('request', (_request, response) => {
-    response.once('finish', () => {
-      if (shutdown.signal.aborted) server.closeIdleConnections()
-    })
-  })
+  const connections = trackConnections(server, shutdown.signal)
   try {
     await listen(server, options.port ?? 0, host)
   } catch (error) {
@@ -123,15 +117,45 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-        // Ends relayed streams cleanly; their sockets then go idle and close.
+        // Ends relayed streams cleanly; each socket closes as soon as it has no response left.
         shutdown.abort()
-        server.closeIdleConnections()
+        connections.closeIdle()
         const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
         await closed
         clearTimeout(grace)
         await backend?.close()
       })()
       return closing
+    },
+  }
+}
+
+/**
+ * Counts the responses in flight per socket, so shutdown can close every socket that has none:
+ * keep-alive sockets, sockets a client opened ahead without a request (Node's own
+ * `closeIdleConnections` misses those), and sockets whose stream just ended.
+ */
+function trackConnections(server: Server, shutdown: AbortSignal): { closeIdle(): void } {
+  const inFlight = new Map<Socket, number>()
+  const closeIfIdle = (socket: Socket): void => {
+    if (inFlight.get(socket) === 0) socket.destroy()
+  }
+  server.on('connection', (socket: Socket) => {
+    inFlight.set(socket, 0)
+    socket.once('close', () => inFlight.delete(socket))
+    if (shutdown.aborted) socket.destroy()
+  })
+  server.on('request', (request, response) => {
+    const socket = request.socket
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1)
+    response.once('close', () => {
+      inFlight.set(socket, (inFlight.get(socket) ?? 1) - 1)
+      if (shutdown.aborted) closeIfIdle(socket)
+    })
+  })
+  return {
+    closeIdle() {
+      for (const socket of inFlight.keys()) closeIfIdle(socket)
     },
   }
 }
