@@ -103,7 +103,10 @@ export interface SseStream {
   comments: string[]
   /** The raw body, for error responses. */
   text: string
+  /** The response is over, however it ended. */
   ended: boolean
+  /** The body ended properly (final chunk received), not by a reset socket. */
+  complete: boolean
   /** Waits until `predicate` holds; rejects if the stream ends first or on timeout. */
   until(predicate: () => boolean, timeoutMs?: number): Promise<void>
   /** Destroys the socket, as a closing tab does. */
@@ -121,6 +124,7 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
         comments: [],
         text: '',
         ended: false,
+        complete: false,
         async until(predicate, timeoutMs = 5000) {
           await waitFor(() => predicate() || stream.ended, timeoutMs, 'stream condition')
           if (!predicate()) throw new Error(`stream ended first; got ${JSON.stringify(stream.events)}`)
@@ -159,7 +163,10 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
       const end = (): void => {
         stream.ended = true
       }
-      response.on('end', end)
+      response.on('end', () => {
+        stream.complete = true
+        end()
+      })
       response.on('close', end)
       response.on('error', end)
       resolve(stream)

@@ -120,3 +120,19 @@ test('a browser that disconnects before the backend answers leaves no stream beh
   )
   await waitFor(() => backend.openStreams('erin') === 0, 1000, 'backend stream to close')
 })
+
+test('closing the server ends open streams cleanly and returns promptly', async () => {
+  const own = await startStack()
+  const cookie = await own.login('shutdown')
+  const stream = await openSse(`${own.url}/api/persistent-chat/stream?projectId=p_shutdown`, { cookie })
+  await stream.until(() => stream.events.length > 0)
+
+  const startedAt = Date.now()
+  await own.close()
+
+  expect(Date.now() - startedAt).toBeLessThan(1000)
+  await waitFor(() => stream.ended, 1000, 'the stream to end')
+  expect(stream.complete).toBe(true)
+  expect(own.logs.some((entry) => entry.event === 'stream.closed' && entry.reason === 'shutdown')).toBe(true)
+  expect(own.server.backend?.openStreams()).toBe(0)
+})
