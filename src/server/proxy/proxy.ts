@@ -74,12 +74,15 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
     let routePath = 'unmatched'
 
     const respond = async (): Promise<Response> => {
-      const routes = url.pathname.startsWith(`${basePath}/`)
-        ? ROUTES[url.pathname.slice(basePath.length)]
-        : undefined
+      const subPath = url.pathname.slice(basePath.length)
+      // Own properties only: `/__proto__` or a method named `constructor` must not match.
+      const routes =
+        url.pathname.startsWith(`${basePath}/`) && Object.hasOwn(ROUTES, subPath)
+          ? ROUTES[subPath]
+          : undefined
       if (routes === undefined) return errorResponse(404, 'not_found', 'No such route.')
       routePath = url.pathname
-      const route = routes[request.method]
+      const route = Object.hasOwn(routes, request.method) ? routes[request.method] : undefined
       if (route === undefined) {
         return errorResponse(405, 'method_not_allowed', `Use ${Object.keys(routes).join(' or ')}.`, {
           allow: Object.keys(routes).join(', '),
