@@ -3,7 +3,12 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/snap/bin/chromium']
+const CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/snap/bin/chromium',
+]
 
 /** The path of a usable Chromium, or undefined (after printing why) when there is none. */
 export function findChromium({ install = false } = {}) {
@@ -12,7 +17,7 @@ export function findChromium({ install = false } = {}) {
   const found = CANDIDATES.find((path) => existsSync(path))
   if (found) return found
   if (install && process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
-    console.log('Chromium not found: installing Debian\'s chromium package (apt-get install -y chromium) …')
+    console.log("Chromium not found: installing Debian's chromium package (apt-get install -y chromium) …")
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' })
     const installed = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
       stdio: 'inherit',

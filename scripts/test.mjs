@@ -29,7 +29,9 @@ run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputF
 if (existsSync(vitestReport)) {
   const report = JSON.parse(readFileSync(vitestReport, 'utf8'))
   // A file that fails to load has no tests but a failed suite: count it as a failure.
-  const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length
+  const brokenFiles = report.testResults.filter(
+    (f) => f.status === 'failed' && f.assertionResults.length === 0,
+  ).length
   record('vitest', report.numPassedTests, report.numFailedTests + brokenFiles)
 } else {
   record('vitest', 0, 1)

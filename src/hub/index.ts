@@ -2,4 +2,3 @@
 export * from './backoff'
 export * from './deps'
 export * from './hub'
-export { USER_HEADER } from './project-channel'

@@ -12,6 +12,7 @@ import type {
   PersistentChatMessage,
   ProjectStats,
 } from '../protocol'
+import { AUTHENTICATED_USER_HEADER } from '../protocol'
 import type { ServerSentEvent } from '../sse'
 import { createEventStreamDecoder, decodeEvent, decodeHistoryResponse, toPersistentChatMessage } from '../sse'
 import type { ChatStore, ProjectRecord, StoredMessage } from '../store'
@@ -19,8 +20,7 @@ import { DEFAULT_BACKOFF, nextDelay } from './backoff'
 import type { Clock, FetchLike, HubConfig, Logger } from './deps'
 import { classifyResponse, errorMessage, type RequestFailure, readJson, request } from './http'
 
-/** @public The response header in which the proxy names the user it authenticated. */
-export const USER_HEADER = 'x-persistent-chat-user'
+const USER_HEADER = AUTHENTICATED_USER_HEADER
 
 /** @internal What a channel is built from; the user session provides it. */
 export interface ChannelContext {
@@ -366,7 +366,10 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
       return controller.signal.aborted ? { kind: 'aborted' } : { kind: 'retry', reason: errorMessage(error) }
     }
     if (!response.ok) return classifyResponse(response, clock)
-    if (!sameUser(response)) return userChanged(response)
+    if (!sameUser(response)) {
+      await response.body?.cancel().catch(() => {})
+      return userChanged(response)
+    }
     const contentType = response.headers.get('content-type') ?? ''
     if (!contentType.toLowerCase().startsWith('text/event-stream') || !response.body) {
       await response.body?.cancel().catch(() => {})

@@ -18,6 +18,12 @@ export function isCursor(value: unknown): value is string {
   )
 }
 
+/**
+ * @public The response header in which the proxy names the user it authenticated, so the hub
+ * notices when the cookie now belongs to someone else and never mixes two users' data.
+ */
+export const AUTHENTICATED_USER_HEADER = 'x-persistent-chat-user'
+
 /** @public Messages replayed on a stream before `replay.end`. */
 export const MAX_REPLAY = 200
 /** @public Largest `limit` of the history API. */

@@ -321,3 +321,26 @@ test('a malformed frame and a dropped frame cost nothing: the hub backfills both
   expect(tab.view('proj_faulty').messages.map((m) => m.text)).toEqual(range(1, 6).map((i) => `m ${i}`))
   expect((await testHub.hub.stats()).projects[0]?.gapFills).toBeGreaterThan(0)
 })
+
+test('when the cookie starts to belong to another user, the hub stops streaming the old user’s projects instead of mixing their data', async () => {
+  const s = await stack()
+  const alice = freshUser('pia')
+  const mallory = freshUser('quinn')
+  const testHub = createTestHub({ baseUrl: s.url, cookie: await s.login(alice), config: { closeGraceMs: 0 } })
+  cleanups.push(() => testHub.hub.close())
+  const tab = testHub.tab('t')
+  await tab.hello()
+  await testHub.hub.subscribe('t', 'proj_shared')
+  await tab.until('proj_shared', (v) => v.status.status === 'connected')
+  await testHub.hub.unsubscribe('t', 'proj_shared')
+  await waitFor(() => s.server.backend?.openStreams(alice) === 0, 3000, 'stream closed')
+
+  testHub.setCookie(await s.login(mallory))
+  await testHub.hub.subscribe('t', 'proj_shared')
+
+  await tab.until('proj_shared', (v) => v.status.status === 'auth_failed')
+  expect(tab.sessionEvents).toEqual([
+    { type: 'auth_failed', code: 401, reason: expect.stringContaining(mallory) },
+  ])
+  await waitFor(() => s.server.backend?.openStreams(mallory) === 0, 3000, 'the other user’s stream closed')
+})

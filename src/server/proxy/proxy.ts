@@ -3,6 +3,7 @@
  * This file only routes: Origin check, authentication and logging wrap the route handlers
  * in `routes/`.
  */
+import { AUTHENTICATED_USER_HEADER } from '../../protocol'
 import { errorResponse } from './errors'
 import { jsonLineLogger, type ProxyLogEntry, type ProxyLogger } from './log'
 import { isAllowedOrigin } from './origin'
@@ -100,7 +101,7 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
       }
       userId = user.userId
 
-      return route({
+      const response = await route({
         request,
         url,
         userId,
@@ -112,6 +113,9 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
           log(entry('stream.closed', 200, durationMs, { reason }))
         },
       })
+      // The hub checks this against the user it streams for (the cookie may have changed).
+      if (response.ok) response.headers.set(AUTHENTICATED_USER_HEADER, userId)
+      return response
     }
 
     const entry = (
