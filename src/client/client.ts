@@ -94,7 +94,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     const hub = await connection
     releaseTabLock = await holdTabLock(tabId)
     const welcome = await hub.api.hello(
-      { tabId, visible: document.visibilityState === 'visible', lastUserId },
+      { tabId, visible: document.visibilityState === 'visible', online: navigator.onLine, lastUserId },
       hub.callback(onBatch),
       hub.callback(onSession),
     )
@@ -107,7 +107,12 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     document.addEventListener('visibilitychange', () => {
       void hub.api.setVisibility(tabId, document.visibilityState === 'visible').catch(() => {})
     })
-    addEventListener('online', () => void hub.api.online(tabId).catch(() => {}))
+    for (const online of [true, false]) {
+      addEventListener(
+        online ? 'online' : 'offline',
+        () => void hub.api.setNetwork(tabId, online).catch(() => {}),
+      )
+    }
     return welcome
   })()
 

@@ -67,7 +67,7 @@ function withTimeouts(api: HubApi, timeoutMs: number): HubApi {
     'loadOlder',
     'reconnect',
     'setVisibility',
-    'online',
+    'setNetwork',
     'stats',
     'logout',
     'bye',

@@ -7,5 +7,6 @@ import { createBrowserHubDeps } from '../worker/browser-deps'
 export function createInPageHub(config: Partial<HubConfig>): HubApi {
   const hub = createHub(createBrowserHubDeps('in-page', config))
   addEventListener('online', () => hub.setOnline(true))
+  addEventListener('offline', () => hub.setOnline(false))
   return hub
 }

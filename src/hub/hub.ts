@@ -51,6 +51,9 @@ export function createHub(deps: HubDeps): Hub {
   const tabs = new Map<string, Tab>()
   const sessions = new Map<string, Promise<UserSession>>()
   let heartbeatMs = config.heartbeatMs
+  /** A tab (or the worker's own event) said the browser is offline. */
+  let offlineReported = false
+  const sessionDeps: HubDeps = { ...deps, isOnline: () => !offlineReported && deps.isOnline() }
   let preflightInFlight: Promise<{ userId: string; verified: boolean } | HubError> | undefined
 
   const hubError = (code: HubError['code'], message: string): HubError => ({ code, message })
@@ -90,7 +93,7 @@ export function createHub(deps: HubDeps): Hub {
         const store = await deps.openStore(userId)
         const created = createUserSession({
           userId,
-          deps,
+          deps: sessionDeps,
           config,
           store,
           log,
@@ -167,6 +170,7 @@ export function createHub(deps: HubDeps): Hub {
 
   const hub: Hub = {
     async hello(hello, onBatch, onSession): Promise<HubWelcome> {
+      if (hello.online === false) offlineReported = true
       const who = await preflight(hello.lastUserId)
       if ('code' in who) throw who
       const previous = tabs.get(hello.tabId)
@@ -241,9 +245,9 @@ export function createHub(deps: HubDeps): Hub {
       ;(await sessionFor(tab.userId)).visibilityChanged()
     },
 
-    async online(tabId) {
+    async setNetwork(tabId, online) {
       tabOf(tabId)
-      hub.setOnline(true)
+      hub.setOnline(online)
     },
 
     async stats(): Promise<HubStats> {
@@ -296,8 +300,10 @@ export function createHub(deps: HubDeps): Hub {
     },
 
     setOnline(online) {
-      if (!online) return // each channel notices on its next failure, and shows `offline` then
-      for (const session of sessions.values()) void session.then((s) => s.online()).catch(() => {})
+      offlineReported = !online
+      for (const session of sessions.values()) {
+        void session.then((s) => (online ? s.online() : s.offline())).catch(() => {})
+      }
     },
 
     close() {

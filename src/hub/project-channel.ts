@@ -68,6 +68,8 @@ export interface ProjectChannel {
   suspend(code: number, reason: string): void
   /** The network is back: retry now unless stopped until asked. */
   online(): void
+  /** The network is gone: end the stream; the loop then waits for `online()`. */
+  offline(): void
   readonly status: ConnectionStatus
   readonly streaming: boolean
   stats(): Omit<ProjectStats, 'subscribers' | 'outboxDepth'>
@@ -584,6 +586,10 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
     online() {
       attempt = 0
       if (!suspended) wake?.()
+    },
+    offline() {
+      connection?.abort()
+      wake?.()
     },
     acknowledge(data) {
       if (data.projectId !== projectId) return

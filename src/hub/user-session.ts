@@ -48,6 +48,8 @@ export interface UserSession {
   loadOlder(projectId: string, beforeSeq: number, limit: number): ReturnType<ProjectChannel['loadOlder']>
   reconnect(projectId?: string): void
   online(): void
+  /** The browser went offline: drop the streams now and show `offline`. */
+  offline(): void
   suspend(code: number, reason: string): void
   stats(): ProjectStats[]
   streams(): number
@@ -192,6 +194,9 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
     online() {
       for (const { channel } of channels.values()) channel.online()
       outbox.resume()
+    },
+    offline() {
+      for (const { channel } of channels.values()) channel.offline()
     },
     suspend: unauthenticated,
     stats: () =>

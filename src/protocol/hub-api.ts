@@ -17,6 +17,8 @@ export const HUB_PROTOCOL_VERSION = 1
 export interface TabHello {
   tabId: string
   visible: boolean
+  /** `navigator.onLine` in the tab. */
+  online?: boolean | undefined
   /**
    * The user this tab last saw. Used only while the preflight cannot reach the server
    * (offline), so a reopened tab can paint its cache and queue sends; any stream or send then
@@ -117,8 +119,11 @@ export interface HubApi {
   /** Retry now: clears `auth_failed` and skips any backoff wait. */
   reconnect(tabId: string, projectId?: string): Promise<void>
   setVisibility(tabId: string, visible: boolean): Promise<void>
-  /** The tab saw the browser come back online: retry every waiting connection and send now. */
-  online(tabId: string): Promise<void>
+  /**
+   * The tab saw the browser go offline or come back (its `offline`/`online` events; a worker
+   * does not always get them). Online: retry every waiting connection and send now.
+   */
+  setNetwork(tabId: string, online: boolean): Promise<void>
   stats(): Promise<HubStats>
   /** Drop this user's channels, credentials and, with `clearCache`, the IndexedDB database. */
   logout(tabId: string, options: { clearCache: boolean }): Promise<void>

@@ -14,6 +14,7 @@ declare const self: SharedWorkerGlobalScope
 
 const hub = createHub(createBrowserHubDeps('shared-worker', configFromWorkerName(self.name)))
 self.addEventListener('online', () => hub.setOnline(true))
+self.addEventListener('offline', () => hub.setOnline(false))
 
 /** The hub as one port sees it: hello also starts watching the tab's lock. */
 const forPort: HubApi = {

@@ -344,3 +344,29 @@ test('when the cookie starts to belong to another user, the hub stops streaming 
   ])
   await waitFor(() => s.server.backend?.openStreams(mallory) === 0, 3000, 'the other user’s stream closed')
 })
+
+test('offline: streams end and show `offline`, sends wait in the outbox, and going online delivers them once', async () => {
+  const s = await stack()
+  const user = freshUser('rae')
+  const backend = s.server.backend as RunningBackend
+  const testHub = createTestHub({ baseUrl: s.url, cookie: await s.login(user) })
+  cleanups.push(() => testHub.hub.close())
+  const tab = testHub.tab('t')
+  await tab.hello()
+  await testHub.hub.subscribe('t', 'proj_net')
+  await tab.until('proj_net', (v) => v.status.status === 'connected')
+
+  testHub.setOnline(false)
+  await tab.until('proj_net', (v) => v.status.status === 'offline')
+  await waitFor(() => backend.openStreams(user) === 0, 3000, 'stream dropped')
+  const entry = await testHub.hub.send('t', 'proj_net', { text: 'queued offline' })
+  expect(testHub.requests.filter((r) => r.startsWith('POST') && r.endsWith('/messages'))).toEqual([])
+
+  testHub.setOnline(true)
+  await tab.until('proj_net', (v) =>
+    v.messages.some((m) => m.client_msg_id === entry.client_msg_id && m.seq === 1),
+  )
+  expect(tab.view('proj_net').status.status).toBe('connected')
+  expect(tab.view('proj_net').messages).toHaveLength(1)
+  expect(backend.latestSeq('proj_net')).toBe(1)
+})
