@@ -6,7 +6,7 @@ import { proxy, wrap } from 'comlink'
 import type { HubConfig } from '../hub'
 import type { HubApi, HubError, HubMode } from '../protocol'
 import { HUB_PROTOCOL_VERSION } from '../protocol'
-import { workerName } from '../worker/browser-deps'
+import { workerName } from '../worker/worker-name'
 
 /** @public How a tab reaches the hub. */
 export interface HubConnection {

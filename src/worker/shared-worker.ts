@@ -7,8 +7,9 @@
 import { expose, type Remote, releaseProxy } from 'comlink'
 import { createHub } from '../hub'
 import type { BatchListener, HubApi, SessionListener } from '../protocol'
-import { configFromWorkerName, createBrowserHubDeps } from './browser-deps'
+import { createBrowserHubDeps } from './browser-deps'
 import { tabLockName } from './tab-lock'
+import { configFromWorkerName } from './worker-name'
 
 declare const self: SharedWorkerGlobalScope
 

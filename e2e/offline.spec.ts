@@ -1,0 +1,68 @@
+/**
+ * The app shell is precached by the service worker: with the servers gone and the browser
+ * offline, a new tab opens the app, paints the cached messages, and queues sends.
+ */
+import { expect, expectCount, listed, login, openProject, send, status, test } from './support/fixtures'
+
+test('offline reopen: the app opens from the service worker with cached messages and status offline; a message sent then is delivered once when the servers return', async ({
+  context,
+  stack,
+  ids,
+}) => {
+  const user = ids.user('fay')
+  const project = ids.project('offline')
+  for (let i = 1; i <= 5; i++) stack.backend().append(project, 'bot', `cached ${i}`)
+  await login(context, stack, user)
+  const online = await openProject(context, stack, project)
+  await expectCount(online, 5)
+  await online.evaluate(async () => {
+    await navigator.serviceWorker.ready
+  })
+  await online.close()
+
+  await stack.stopApp()
+  await stack.stopBackend()
+  await context.setOffline(true)
+  const offline = await context.newPage()
+  await offline.goto(`${stack.url}/?project=${project}`)
+
+  await expect(status(offline)).toHaveAttribute('data-status', 'offline')
+  await expectCount(offline, 5)
+  expect((await listed(offline)).map((m) => m.text)).toEqual([1, 2, 3, 4, 5].map((i) => `cached ${i}`))
+  const cacheNames = await offline.evaluate(() => caches.keys())
+  expect(cacheNames.some((name) => name.includes('precache'))).toBe(true)
+
+  await send(offline, 'written offline')
+  await expect(offline.getByTestId('message').last()).toHaveAttribute('data-seq', '')
+
+  await stack.startBackend()
+  await stack.startApp()
+  await context.setOffline(false)
+
+  await expectCount(offline, 6, 40_000)
+  const rows = await listed(offline)
+  expect(rows.filter((m) => m.text === 'written offline')).toEqual([
+    { seq: '6', text: 'written offline', clientMsgId: expect.stringMatching(/^client_/) },
+  ])
+  expect(rows).toHaveLength(6)
+  expect(stack.backend().latestSeq(project)).toBe(6)
+})
+
+test('API and stream responses are never cached by the service worker', async ({ context, stack, ids }) => {
+  const user = ids.user('gil')
+  const project = ids.project('nocache')
+  await login(context, stack, user)
+  const page = await openProject(context, stack, project)
+  await send(page, 'one')
+  await expectCount(page, 1)
+
+  const cachedUrls = await page.evaluate(async () => {
+    const urls: string[] = []
+    for (const name of await caches.keys()) {
+      for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname)
+    }
+    return urls
+  })
+  expect(cachedUrls.length).toBeGreaterThan(0)
+  expect(cachedUrls.filter((path) => path.startsWith('/api/'))).toEqual([])
+})

@@ -1,0 +1,96 @@
+/**
+ * The published package works for a user: `npm pack`, install the tarball into a fresh Vite
+ * app, type-check the app against the shipped declarations, and build it with the
+ * SharedWorker bundled from `persistent-chat/worker`.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'vite'
+import { afterAll, expect, test } from 'vitest'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const work = mkdtempSync(join(tmpdir(), 'pc-pack-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+test('the packed package installs into a fresh Vite app, type-checks, and builds with its SharedWorker', {
+  timeout: 240_000,
+}, async () => {
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }),
+  ) as Array<{ filename: string; files: Array<{ path: string }> }>
+  const tarball = join(work, packed[0]?.filename ?? '')
+  const shipped = packed[0]?.files.map((f) => f.path) ?? []
+  expect(shipped).toContain('dist/lib/client.js')
+  expect(shipped).toContain('dist/lib/types/client/index.d.ts')
+  expect(shipped.filter((path) => path.startsWith('src/') || path.endsWith('.map'))).toEqual([])
+
+  const app = join(work, 'app')
+  mkdirSync(join(app, 'src'), { recursive: true })
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  )
+  // Scripts are skipped: the browser app never loads the reference backend's native SQLite.
+  execFileSync(
+    'npm',
+    ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', tarball],
+    {
+      cwd: app,
+      stdio: 'pipe',
+    },
+  )
+  writeFileSync(
+    join(app, 'index.html'),
+    '<!doctype html><html><body><ul id="list"></ul><script type="module" src="/src/main.ts"></script></body></html>',
+  )
+  writeFileSync(
+    join(app, 'src/main.ts'),
+    [
+      "import { createChatClient, type PersistentChatMessage } from 'persistent-chat/client'",
+      "import ChatWorker from 'persistent-chat/worker?sharedworker'",
+      'const client = createChatClient({ sharedWorker: (name) => new ChatWorker({ name }) })',
+      "const project = client.project('general')",
+      'project.subscribe((view) => {',
+      '  const texts: string[] = view.messages.map((m: PersistentChatMessage) => m.text)',
+      "  document.getElementById('list')!.textContent = texts.join('\\n')",
+      '})',
+      "void project.send('hello')",
+    ].join('\n'),
+  )
+  writeFileSync(
+    join(app, 'src/env.d.ts'),
+    "declare module '*?sharedworker' {\n  const W: { new (options?: { name?: string }): SharedWorker }\n  export default W\n}\n",
+  )
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'ESNext',
+        moduleResolution: 'bundler',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        lib: ['ES2022', 'DOM', 'DOM.Iterable', 'WebWorker.ImportScripts'],
+        types: [],
+      },
+      include: ['src'],
+    }),
+  )
+
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', app], {
+    stdio: 'pipe',
+  })
+  await build({ root: app, logLevel: 'silent', build: { outDir: join(app, 'dist') } })
+
+  const assets = readdirSync(join(app, 'dist/assets'))
+  const main = assets.find((f) => f.startsWith('index-') && f.endsWith('.js'))
+  const worker = assets.find((f) => f.startsWith('worker-') && f.endsWith('.js'))
+  expect(main).toBeDefined()
+  expect(worker).toBeDefined()
+  expect(readFileSync(join(app, 'dist/assets', main ?? ''), 'utf8')).toContain('SharedWorker')
+  expect(readFileSync(join(app, 'dist/assets', worker ?? ''), 'utf8')).toContain('persistent-chat:tab:')
+})

@@ -1,0 +1,34 @@
+/**
+ * The library build behind the package exports: ESM entries for the tab client, the
+ * SharedWorker, the pure SSE layer, the server pieces and the reference backend → `dist/lib`.
+ * Dependencies stay external; the consumer's bundler resolves them.
+ */
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vite'
+
+const fromRoot = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
+
+export default defineConfig({
+  publicDir: false,
+  build: {
+    outDir: fromRoot('./dist/lib'),
+    emptyOutDir: true,
+    sourcemap: true,
+    minify: false,
+    target: 'es2022',
+    lib: {
+      entry: {
+        client: fromRoot('./src/client/index.ts'),
+        worker: fromRoot('./src/worker/shared-worker.ts'),
+        sse: fromRoot('./src/sse/index.ts'),
+        server: fromRoot('./src/server/index.ts'),
+        backend: fromRoot('./src/server/backend/index.ts'),
+      },
+      formats: ['es'],
+    },
+    rolldownOptions: {
+      external: [/^node:/, 'better-sqlite3', 'comlink', 'idb', 'hono', /^@hono\//, 'workbox-window'],
+      output: { chunkFileNames: 'chunks/[name]-[hash].js' },
+    },
+  },
+})
