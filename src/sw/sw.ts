@@ -14,7 +14,9 @@ declare const self: ServiceWorkerGlobalScope & {
 cleanupOutdatedCaches()
 precacheAndRoute(self.__WB_MANIFEST)
 // `/api/*` and the server-rendered `/login` must reach the server, never the cached shell.
-registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api\//, /^\/login/] }))
+registerRoute(
+  new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/api\//, /^\/login/] }),
+)
 
 // workbox-window's messageSkipWaiting(): the user chose "reload" on the update banner.
 self.addEventListener('message', (event) => {
