@@ -370,3 +370,112 @@ test('offline: streams end and show `offline`, sends wait in the outbox, and goi
   expect(tab.view('proj_net').messages).toHaveLength(1)
   expect(backend.latestSeq('proj_net')).toBe(1)
 })
+
+test('closeWhenAllHiddenMs: the stream closes once every tab showing it has been hidden that long, and reopens when one is visible again', async () => {
+  const s = await stack()
+  const user = freshUser('sol')
+  const backend = s.server.backend as RunningBackend
+  const testHub = createTestHub({
+    baseUrl: s.url,
+    cookie: await s.login(user),
+    config: { closeWhenAllHiddenMs: 200 },
+  })
+  cleanups.push(() => testHub.hub.close())
+  const [a, b] = [testHub.tab('a'), testHub.tab('b')]
+  await a.hello()
+  await b.hello()
+  await testHub.hub.subscribe('a', 'proj_vis')
+  await testHub.hub.subscribe('b', 'proj_vis')
+  await waitFor(() => backend.openStreams(user) === 1, 3000, 'stream open')
+
+  await testHub.hub.setVisibility('a', false)
+  expect(await testHub.hub.stats()).toMatchObject({ visibleTabs: 1, hiddenTabs: 1 })
+  await testHub.hub.setVisibility('b', false)
+  await waitFor(() => backend.openStreams(user) === 0, 3000, 'closed while hidden')
+  backend.append('proj_vis', 'tom', 'while hidden')
+  await testHub.hub.setVisibility('b', true)
+
+  await b.until(
+    'proj_vis',
+    (v) => v.messages.some((m) => m.text === 'while hidden') && v.status.status === 'connected',
+  )
+  expect(backend.openStreams(user)).toBe(1)
+})
+
+test('logout drops the user’s channels, tells every tab of that user, and with clearCache deletes their database', async () => {
+  const s = await stack()
+  const user = freshUser('uma')
+  const backend = s.server.backend as RunningBackend
+  const testHub = createTestHub({ baseUrl: s.url, cookie: await s.login(user) })
+  cleanups.push(() => testHub.hub.close())
+  const [a, b] = [testHub.tab('a'), testHub.tab('b')]
+  await a.hello()
+  await b.hello()
+  await testHub.hub.subscribe('a', 'proj_bye')
+  await a.until('proj_bye', (v) => v.status.status === 'connected')
+  await testHub.hub.send('a', 'proj_bye', { text: 'kept until logout' })
+  await a.until('proj_bye', (v) => v.messages.some((m) => m.seq === 1))
+
+  await testHub.hub.logout('a', { clearCache: true })
+
+  await waitFor(() => backend.openStreams(user) === 0, 3000, 'stream closed')
+  expect(a.sessionEvents).toEqual([{ type: 'logged_out' }])
+  expect(b.sessionEvents).toEqual([{ type: 'logged_out' }])
+  expect((await indexedDB.databases()).map((d) => d.name)).not.toContain(`persistent-chat:${user}`)
+  await expect(testHub.hub.subscribe('a', 'proj_bye')).rejects.toMatchObject({ code: 'unknown_tab' })
+})
+
+test('stats count streams, tabs, replayed messages, outbox depth and per-tab delivery lag', async () => {
+  const s = await stack()
+  const user = freshUser('val')
+  const backend = s.server.backend as RunningBackend
+  for (let i = 1; i <= 3; i++) backend.append('proj_stats', 'wes', `m ${i}`)
+  const testHub = createTestHub({ baseUrl: s.url, cookie: await s.login(user) })
+  cleanups.push(() => testHub.hub.close())
+  const tab = testHub.tab('t')
+  await tab.hello()
+  await testHub.hub.subscribe('t', 'proj_stats')
+  await tab.until('proj_stats', (v) => v.status.status === 'connected')
+  backend.append('proj_stats', 'wes', 'live')
+  await tab.until('proj_stats', (v) => v.messages.length === 4)
+
+  const stats = await testHub.hub.stats()
+
+  expect(stats).toMatchObject({ connections: 1, tabs: 1, visibleTabs: 1, degraded: false, mode: 'in-page' })
+  expect(stats.projects).toEqual([
+    expect.objectContaining({
+      projectId: 'proj_stats',
+      status: 'connected',
+      lowSeq: 1,
+      highSeq: 4,
+      subscribers: 1,
+      outboxDepth: 0,
+    }),
+  ])
+  expect(stats.tabList[0]?.lastDeliveryLagMs).toEqual(expect.any(Number))
+  expect(stats.tabList[0]?.projects).toEqual(['proj_stats'])
+})
+
+test('a tab that is detached (its lock released) stops counting, and its projects close after the grace period', async () => {
+  const s = await stack()
+  const user = freshUser('xia')
+  const backend = s.server.backend as RunningBackend
+  const testHub = createTestHub({
+    baseUrl: s.url,
+    cookie: await s.login(user),
+    config: { closeGraceMs: 100 },
+  })
+  cleanups.push(() => testHub.hub.close())
+  const tab = testHub.tab('t')
+  await tab.hello()
+  await testHub.hub.subscribe('t', 'proj_gone')
+  await waitFor(() => backend.openStreams(user) === 1, 3000, 'stream open')
+
+  testHub.hub.detach('t')
+
+  expect((await testHub.hub.stats()).tabs).toBe(0)
+  await waitFor(() => backend.openStreams(user) === 0, 3000, 'stream closed after grace')
+  await expect(testHub.hub.send('t', 'proj_gone', { text: 'x' })).rejects.toMatchObject({
+    code: 'unknown_tab',
+  })
+})
