@@ -1,28 +1,74 @@
 /**
  * A loopback relay between the proxy and the backend that rewrites event-stream frames, for
- * tests that need the real backend to appear to send a malformed frame or skip a seq.
+ * tests that need the real backend to appear to send a malformed frame or skip a seq. It can
+ * also answer requests itself (any status, headers or body), end the streams in flight, and
+ * records the headers of every request it receives (what the backend would see).
  * (The full fault injector of the chaos suite builds on the same idea.)
  */
-import { createServer, request, type Server } from 'node:http'
+import {
+  type ClientRequest,
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /** @internal Return the frame to send (possibly rewritten), or `null` to drop it. */
 export type FrameRewrite = (frame: string) => string | null
+
+/**
+ * @internal Answer a request instead of the backend: return `true` when it wrote (or will
+ * write) the response, `false` to forward the request as usual.
+ */
+export type Responder = (req: IncomingMessage, res: ServerResponse) => boolean
+
+/** @internal One request the relay received. */
+export interface RelayedRequest {
+  method: string
+  url: string
+  headers: IncomingHttpHeaders
+}
 
 /** @internal */
 export interface FaultRelay {
   url: string
   /** Replace the rewrite for streams opened from now on. */
   setRewrite(rewrite: FrameRewrite): void
+  /** Answer requests with `respond` from now on; `null` forwards everything again (heals). */
+  setRespond(respond: Responder | null): void
+  /** Ends every stream response in flight, as a backend that closes its streams would. */
+  endStreams(): void
+  /** Every request received, in order. */
+  requests: RelayedRequest[]
   close(): Promise<void>
 }
 
 /** @internal Start a relay to `target` on a free loopback port. */
 export async function startFaultRelay(target: string, initial: FrameRewrite = (f) => f): Promise<FaultRelay> {
   let rewrite = initial
+  let respond: Responder | null = null
+  const requests: RelayedRequest[] = []
+  /** Stream responses in flight, each with how to end it. */
+  const openStreams = new Map<ServerResponse, () => void>()
   const upstream = new URL(target)
   const server: Server = createServer((req, res) => {
-    const forward = request(
+    requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers })
+    let forward: ClientRequest | undefined
+    /** Ended by `endStreams()`: later upstream bytes are dropped. */
+    let ended = false
+    if ((req.url ?? '').includes('/chat/stream')) {
+      openStreams.set(res, () => {
+        ended = true
+        res.end()
+        forward?.destroy()
+      })
+      res.on('close', () => openStreams.delete(res))
+    }
+    if (respond?.(req, res)) return
+    forward = request(
       {
         host: upstream.hostname,
         port: upstream.port,
@@ -46,11 +92,13 @@ export async function startFaultRelay(target: string, initial: FrameRewrite = (f
             const frame = buffer.slice(0, end + 2)
             buffer = buffer.slice(end + 2)
             const out = transform(frame)
-            if (out !== null) res.write(out)
+            if (out !== null && !ended) res.write(out)
           }
         })
         answer.on('end', () => res.end())
-        answer.on('error', () => res.destroy())
+        answer.on('error', () => {
+          if (!ended) res.destroy()
+        })
       },
     )
     forward.on('error', () => {
@@ -58,7 +106,7 @@ export async function startFaultRelay(target: string, initial: FrameRewrite = (f
       res.end()
     })
     req.pipe(forward)
-    res.on('close', () => forward.destroy())
+    res.on('close', () => forward?.destroy())
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
@@ -67,6 +115,13 @@ export async function startFaultRelay(target: string, initial: FrameRewrite = (f
     setRewrite(next) {
       rewrite = next
     },
+    setRespond(next) {
+      respond = next
+    },
+    endStreams() {
+      for (const end of openStreams.values()) end()
+    },
+    requests,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections()
