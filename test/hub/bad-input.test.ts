@@ -251,6 +251,13 @@ const RESPONSE_FAULTS: ResponseFault[] = [
       reason: /^502 /,
     }),
   ),
+  ...[300, 304].map(
+    (status): ResponseFault => ({
+      name: `a ${status} → reconnecting, then recovers with no message lost`,
+      respond: (_req, res) => res.writeHead(status).end(),
+      reason: /^502 /,
+    }),
+  ),
   {
     name: 'a 204 → reconnecting, then recovers with no message lost',
     respond: (_req, res) => res.writeHead(204).end(),

@@ -24,9 +24,18 @@ export function upstreamFailureResponse(failure: Extract<UpstreamResult, { ok: f
 /**
  * @internal Relays a non-2xx backend response with the same status and `Retry-After`. The body
  * is relayed when it is an `ErrorBody`, else replaced by one, so clients always get the
- * documented error shape.
+ * documented error shape. A status that is no error (a 3xx the upstream fetch does not follow,
+ * such as 300 or 304) is a 502: relayed as is, a browser would read it as a redirect or a cache hit.
  */
 export async function relayError(upstream: Response): Promise<Response> {
+  if (upstream.status < 400) {
+    await upstream.body?.cancel().catch(() => {})
+    return errorResponse(
+      502,
+      'bad_gateway',
+      `Backend answered ${upstream.status}, not a success or an error.`,
+    )
+  }
   const headers: Record<string, string> = {}
   const retryAfter = upstream.headers.get('retry-after')
   if (retryAfter !== null) headers['retry-after'] = retryAfter
