@@ -309,16 +309,24 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
     clock.setTimeout(() => running && scheduleFlush(), nextDelay(attempt, DEFAULT_BACKOFF, ctx.random) + 250)
   }
 
+  /** [design] A malformed frame costs nothing: its seq (the SSE id) is paged from history. */
+  const skip = (event: ServerSentEvent, error: unknown) => {
+    const seq = Number(event.id)
+    if (record && Number.isSafeInteger(seq) && seq > record.latestSeq) record.latestSeq = seq
+    log({ level: 'warn', event: 'channel.bad_event', projectId, id: event.id, error })
+  }
+
   const handle = (event: ServerSentEvent, cursor: number) => {
     const decoded = decodeEvent(event)
-    if (!decoded.ok) {
-      // [design] A malformed frame costs nothing: its seq (the SSE id) is paged from history.
-      const seq = Number(event.id)
-      if (record && Number.isSafeInteger(seq) && seq > record.latestSeq) record.latestSeq = seq
-      log({ level: 'warn', event: 'channel.bad_event', projectId, id: event.id, error: decoded.error })
-      return
-    }
+    if (!decoded.ok) return skip(event, decoded.error)
     const backendEvent = decoded.event
+    // A message of another project must not take this project's seq: it is skipped like a malformed one.
+    if (
+      (backendEvent.type === 'message.new' || backendEvent.type === 'message.replay') &&
+      backendEvent.data.projectId !== projectId
+    ) {
+      return skip(event, `${backendEvent.type} of project ${backendEvent.data.projectId}`)
+    }
     switch (backendEvent.type) {
       case 'message.replay':
         counters.replayed++

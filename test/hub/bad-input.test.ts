@@ -157,6 +157,19 @@ const FRAME_FAULTS: FrameFault[] = [
     check: backfilled,
   },
   {
+    name: 'a message of another project on this stream (id 5) → not shown; seq 5 backfilled from history',
+    rewrite: () => (frame) =>
+      isNew(frame) && frameId(frame) === '5'
+        ? frame
+            .replace(/"projectId":"[^"]*"/, '"projectId":"proj_elsewhere"')
+            .replace(/"text":"[^"]*"/, '"text":"from elsewhere"')
+        : frame,
+    check: async (r) => {
+      await backfilled(r)
+      expect(r.tab.view(PROJECT).messages.map((m) => m.project_id)).toEqual(Array(6).fill(PROJECT))
+    },
+  },
+  {
     name: 'unknown event names between messages → ignored',
     rewrite: () => (frame) =>
       isNew(frame)
