@@ -150,8 +150,11 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
 
   // ── ordering ────────────────────────────────────────────────────────────────────────────
 
-  /** Offer a confirmed message: accepted if next in line, held if early, dropped if known. */
-  const offer = (message: StoredMessage, live: boolean) => {
+  /**
+   * Offer a confirmed message: accepted if next in line, held if early, dropped if known. Held
+   * messages it unblocks follow, up to `upTo`.
+   */
+  const offer = (message: StoredMessage, live: boolean, upTo = Number.POSITIVE_INFINITY) => {
     if (!record) return
     if (message.seq <= record.highSeq) {
       if (live) {
@@ -166,7 +169,11 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
       return
     }
     accept(message)
-    for (let next = held.get(record.highSeq + 1); next; next = held.get(record.highSeq + 1)) {
+    for (
+      let next = held.get(record.highSeq + 1);
+      next && next.seq <= upTo;
+      next = held.get(record.highSeq + 1)
+    ) {
       held.delete(next.seq)
       accept(next)
     }
@@ -280,7 +287,9 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
       counters.gapFills++
       record.latestSeq = Math.max(record.latestSeq, page.latestSeq)
       const before = record.highSeq
-      for (const message of page.messages) offer(stored(message), false)
+      // Every held message arrived before this request: one beyond the backend's latest seq is
+      // not in its log, so a page must not pull it in (it waits for the stream's own copy).
+      for (const message of page.messages) offer(stored(message), false, page.latestSeq)
       await commit()
       if (record.highSeq === before) break // nothing more to page now; held events wait for the stream
     }

@@ -227,6 +227,28 @@ test.each(FRAME_FAULTS)('$name', async ({ rewrite, text = (i) => `m ${i}`, check
   await check?.(r)
 })
 
+test('a frame whose seq is beyond the backend’s log → not shown; the real message with that seq is, once it exists', async () => {
+  // Message 6 arrives as a seq-7 frame with other content: the hub pages 6 from history, whose
+  // latestSeq says there is no 7 yet.
+  const r = await rig({
+    rewrite: (frame) =>
+      isNew(frame) && frameId(frame) === '6'
+        ? withSeq(frame, '7')
+            .replace(/^id: 6$/m, 'id: 7')
+            .replace(/"messageId":"[^"]*"/, '"messageId":"msg_phantom"')
+            .replace(/"text":"[^"]*"/, '"text":"phantom"')
+        : frame,
+  })
+  for (let i = 1; i <= 6; i++) r.backend.append(PROJECT, 'peer', `m ${i}`)
+  await r.tab.until(PROJECT, (v) => (seqsOf(v).at(-1) ?? 0) >= 6)
+  await expectTabEqualsBackend(r)
+
+  r.backend.append(PROJECT, 'peer', 'm 7')
+
+  await r.tab.until(PROJECT, (v) => seqsOf(v).length === 7)
+  await expectTabEqualsBackend(r)
+})
+
 // ── answers to the stream request: the hub backs off, then recovers once the relay heals ────
 
 interface ResponseFault {
