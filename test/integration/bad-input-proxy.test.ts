@@ -309,6 +309,23 @@ const UPSTREAM_ROWS: UpstreamRow[] = [
       code: 'bad_gateway',
     }),
   ),
+  ...(
+    [
+      ['history', 200, 'text/html', '<script>alert(document.cookie)</script>'],
+      ['history', 200, undefined, '{"messages":[],"hasMore":false,"latestSeq":0}'],
+      ['send', 201, 'text/plain', '{"message":{},"duplicate":false}'],
+    ] as const
+  ).map(
+    ([request, status, contentType, body]): UpstreamRow => ({
+      name: `an upstream ${status} ${request} as ${contentType ?? 'no content type'} → 502 bad_gateway, not served from our origin`,
+      request,
+      respond: (res) => {
+        res.writeHead(status, contentType === undefined ? {} : { 'content-type': contentType }).end(body)
+      },
+      status: 502,
+      code: 'bad_gateway',
+    }),
+  ),
   {
     name: 'an upstream 200 stream as text/html → 502 bad_gateway',
     request: 'stream',

@@ -53,15 +53,26 @@ export async function relayError(upstream: Response): Promise<Response> {
   return errorResponse(upstream.status, 'upstream_error', `Backend responded ${upstream.status}.`, headers)
 }
 
-/** @internal Relays a 2xx JSON backend response, streaming its body. */
+/** `application/json`, or a `+json` type such as `application/problem+json`. */
+const JSON_CONTENT_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i
+
+/**
+ * @internal Relays a 2xx JSON backend response, streaming its body. A body that is not declared
+ * JSON is a 502: served as it is, a backend's HTML would render from the app's origin.
+ */
 export function relaySuccess(upstream: Response): Response {
   if (upstream.status === 204 || upstream.body === null) {
     return new Response(null, { status: upstream.status, headers: { 'cache-control': 'no-store' } })
   }
+  const contentType = upstream.headers.get('content-type') ?? ''
+  if (!JSON_CONTENT_TYPE.test(contentType)) {
+    upstream.body.cancel().catch(() => {})
+    return errorResponse(502, 'bad_gateway', `Backend answered ${upstream.status} without a JSON body.`)
+  }
   return new Response(upstream.body, {
     status: upstream.status,
     headers: {
-      'content-type': upstream.headers.get('content-type') ?? 'application/json; charset=utf-8',
+      'content-type': contentType,
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     },
