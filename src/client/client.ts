@@ -19,13 +19,22 @@ import { applyChanges, EMPTY_VIEW, type ProjectView, prependOlder } from './mess
 
 /** @public Options of `createChatClient`. */
 export interface ChatClientOptions {
-  /** `auto` (default): the SharedWorker when the browser has one, else a hub in this page. */
-  mode?: 'auto' | 'shared-worker' | 'in-page' | undefined
+  /**
+   * `auto` (default): the SharedWorker when the browser has one; else a leader tab elected with
+   * Web Locks (needs `dedicatedWorker`); else a hub in this page.
+   */
+  mode?: 'auto' | 'shared-worker' | 'leader-tab' | 'in-page' | undefined
   /**
    * Creates the SharedWorker, e.g.
    * `(name) => new SharedWorker(new URL('persistent-chat/worker', import.meta.url), { type: 'module', name })`.
    */
   sharedWorker?: ((name: string) => SharedWorker) | undefined
+  /**
+   * Creates this tab's leader worker, for browsers without SharedWorker (Chrome on Android), e.g.
+   * with Vite `import LeaderWorker from 'persistent-chat/leader-worker?worker'` and
+   * `(name) => new LeaderWorker({ name })`.
+   */
+  dedicatedWorker?: ((name: string) => Worker) | undefined
   /** Hub tunables (grace period, `maxBackfill`, …). Tabs with different configs get different workers. */
   config?: Partial<HubConfig> | undefined
   /** Time limit of each call to the hub. Default 10 s. */
@@ -79,6 +88,8 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
   const connection: Promise<HubConnection> = connectHub({
     mode: options.mode ?? 'auto',
     sharedWorker: options.sharedWorker,
+    dedicatedWorker: options.dedicatedWorker,
+    tabId,
     config: options.config ?? {},
     callTimeoutMs: options.callTimeoutMs ?? 10_000,
   })
