@@ -242,18 +242,22 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
     for (const seq of held.keys()) if (seq <= highSeq) held.delete(seq)
     recent = messages.slice(-config.windowSize)
     accepted = []
-    settled = messages.flatMap((m) =>
+    const settledNow = messages.flatMap((m) =>
       m.client_msg_id !== null && ctx.isQueued(m.client_msg_id) ? [m.client_msg_id] : [],
     )
+    settled = []
     suspectReset = false
     await ctx.store.commit(projectId, {
       reset: true,
       messages,
       record: { ...record },
-      settledOutbox: settled,
+      settledOutbox: settledNow,
     })
-    settled = []
-    ctx.onChanges([{ type: 'reset', snapshot: snapshotNow() }])
+    // The outbox change lets the session forget the settled sends (found by chaos seed 1:
+    // a send acknowledged just before the first window stayed queued forever).
+    const changes: ChannelChange[] = [{ type: 'reset', snapshot: snapshotNow() }]
+    if (settledNow.length > 0) changes.push({ type: 'outbox', upsert: [], remove: settledNow })
+    ctx.onChanges(changes)
     return undefined
   }
 
@@ -527,7 +531,10 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
   const snapshotNow = (): ChannelSnapshot => {
     const messages = recent.slice(-config.windowSize)
     const first = messages[0]?.seq ?? (record ? record.highSeq + 1 : 1)
-    return { projectId, messages, outbox: ctx.outbox(), status, range: range(), hasOlder: first > 1 }
+    // A send whose echo is already confirmed is never shown as optimistic too.
+    const confirmed = new Set(messages.map((m) => m.client_msg_id))
+    const outbox = ctx.outbox().filter((e) => !confirmed.has(e.client_msg_id))
+    return { projectId, messages, outbox, status, range: range(), hasOlder: first > 1 }
   }
 
   const loadOlder = (beforeSeq: number, limit: number) =>

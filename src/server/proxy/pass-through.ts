@@ -56,9 +56,12 @@ export function createPassThrough(
           } else {
             c.enqueue(value)
           }
-        } catch (error) {
-          // After our own end() the upstream read fails or ends by design.
-          if (finish('upstream_error')) c.error(error)
+        } catch {
+          // After our own end() the upstream read fails or ends by design. A broken upstream ends
+          // the browser's stream cleanly: SSE drops the unfinished event either way, the client
+          // reconnects with Last-Event-ID, and the reason goes to the structured log instead of
+          // an adapter's stack trace.
+          if (finish('upstream_error')) c.close()
         }
       },
       cancel() {
