@@ -71,7 +71,10 @@ async function scenario(): Promise<void> {
     body: JSON.stringify({ projectId: 'p_logs', status: 'away' }),
   })
   // Failures: a tampered cookie, a foreign Origin, a bad project id, a private project.
-  await stack.fetch('/api/persistent-chat/stream', { method: 'POST', cookie: `${cookie.slice(0, -1)}0` })
+  await stack.fetch('/api/persistent-chat/stream', {
+    method: 'POST',
+    cookie: `${cookie.slice(0, -1)}${cookie.endsWith('0') ? '1' : '0'}`,
+  })
   await stack.fetch('/api/persistent-chat/messages', {
     method: 'POST',
     cookie,
