@@ -101,7 +101,7 @@ test('a message like <img src=x onerror=alert(1)> renders as text and runs nothi
 
 test('the app as a user sees it (screenshot for the README)', async ({ context, stack, ids }) => {
   const user = 'maya'
-  const project = ids.project('launch')
+  const project = 'launch'
   stack.backend().append(project, 'sam', 'Morning! The new onboarding flow is ready for review.')
   stack.backend().append(project, 'lee', 'Looks good on mobile too.\nShipping it after lunch.')
   await login(context, stack, user)
