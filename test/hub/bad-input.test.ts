@@ -80,7 +80,9 @@ async function backendLog(r: Rig): Promise<Array<[number, string, string]>> {
   return page.messages.map((m) => [m.seq, m.messageId, m.content.text])
 }
 
-const shown = (view: ProjectView) => view.messages.map((m) => [m.seq, m.id, m.text])
+/** The confirmed messages a view shows (optimistic ones have no seq). */
+const shown = (view: ProjectView) =>
+  view.messages.flatMap((m) => (m.seq === undefined ? [] : [[m.seq, m.id, m.text]]))
 
 /** The tab shows exactly the backend's log, and received each seq once, in order. */
 async function expectTabEqualsBackend(r: Rig): Promise<void> {
@@ -358,3 +360,63 @@ test.each(RESPONSE_FAULTS)('$name', async ({ respond, reason, heartbeatMs }) => 
       .some((c) => c.type === 'status' && c.status.status === 'auth_failed'),
   ).toBe(false)
 })
+
+// ── what a tab passes in: a described error before any request, the channel unharmed ────────
+
+type HubCall = (hub: TestHub['hub']) => Promise<unknown>
+
+const TAB_CALLS: Array<[string, HubCall]> = [
+  ['subscribe to ../x', (hub) => hub.subscribe('t', '../x')],
+  ['subscribe to prоj (a Cyrillic о)', (hub) => hub.subscribe('t', 'prоj')],
+  ['subscribe to a number', (hub) => hub.subscribe('t', 42 as unknown as string)],
+  ['send to ../x', (hub) => hub.send('t', '../x', { text: 'hi' })],
+  ['send an empty text', (hub) => hub.send('t', PROJECT, { text: '' })],
+  ['send a whitespace-only text', (hub) => hub.send('t', PROJECT, { text: ' \n\t' })],
+  ['send a number as text', (hub) => hub.send('t', PROJECT, { text: 5 as unknown as string })],
+  ['send without a draft', (hub) => hub.send('t', PROJECT, null as unknown as { text: string })],
+  ['load older from ../x', (hub) => hub.loadOlder('t', '../x', 3, 10)],
+]
+
+test.each(TAB_CALLS)(
+  'a tab that calls %s → invalid_argument before any request; the channel still delivers',
+  async (_what, call) => {
+    const r = await rig()
+    r.backend.append(PROJECT, 'peer', 'm 1')
+    await r.tab.until(PROJECT, (v) => seqsOf(v).length === 1)
+    const requestsBefore = r.testHub.requests.length
+
+    await expect(call(r.testHub.hub)).rejects.toEqual({
+      code: 'invalid_argument',
+      message: expect.any(String),
+    })
+
+    expect(r.testHub.requests.length).toBe(requestsBefore)
+    r.backend.append(PROJECT, 'peer', 'm 2')
+    await r.tab.until(PROJECT, (v) => seqsOf(v).length === 2)
+    await expectTabEqualsBackend(r)
+  },
+)
+
+test.each([
+  ['a text over 32 KiB', 413, { text: 'x'.repeat(32 * 1024 + 1) }],
+  ['a mode the proxy refuses', 400, { text: 'hi', mode: 'not a mode' }],
+])(
+  'a send with %s → queued, then failed with %i and a reason; nothing stored, the channel still delivers',
+  async (_what, code, draft) => {
+    const r = await rig()
+
+    const entry = await r.testHub.hub.send('t', PROJECT, draft)
+
+    await r.tab.until(PROJECT, (v) => v.outbox.some((e) => e.status.state === 'failed'))
+    expect(r.tab.view(PROJECT).outbox).toEqual([
+      expect.objectContaining({
+        client_msg_id: entry.client_msg_id,
+        status: { state: 'failed', attempts: 1, code, reason: expect.any(String) },
+      }),
+    ])
+    expect(r.backend.latestSeq(PROJECT)).toBe(0)
+    r.backend.append(PROJECT, 'peer', 'm 1')
+    await r.tab.until(PROJECT, (v) => seqsOf(v).length === 1)
+    await expectTabEqualsBackend(r)
+  },
+)
