@@ -30,9 +30,9 @@ export interface ChatClientOptions {
    */
   sharedWorker?: ((name: string) => SharedWorker) | undefined
   /**
-   * Creates this tab's leader worker, for browsers without SharedWorker (Chrome on Android), e.g.
-   * with Vite `import LeaderWorker from 'persistent-chat/leader-worker?worker'` and
-   * `(name) => new LeaderWorker({ name })`.
+   * Creates this tab's leader worker (src/worker/leader-worker.ts), for browsers without
+   * SharedWorker (Chrome on Android), e.g. with Vite
+   * `import LeaderWorker from '../worker/leader-worker?worker'` and `(name) => new LeaderWorker({ name })`.
    */
   dedicatedWorker?: ((name: string) => Worker) | undefined
   /** Hub tunables (grace period, `maxBackfill`, …). Tabs with different configs get different workers. */

@@ -32,8 +32,9 @@ export interface ConnectOptions {
    */
   sharedWorker?: ((name: string) => SharedWorker) | undefined
   /**
-   * Creates this tab's leader worker for browsers without SharedWorker (Vite:
-   * `import LeaderWorker from 'persistent-chat/leader-worker?worker'`, then `(name) => new LeaderWorker({ name })`).
+   * Creates this tab's leader worker (src/worker/leader-worker.ts) for browsers without
+   * SharedWorker (Vite: `import LeaderWorker from '../worker/leader-worker?worker'`, then
+   * `(name) => new LeaderWorker({ name })`).
    */
   dedicatedWorker?: ((name: string) => Worker) | undefined
   /** The tab's id (names its leader worker in leader-tab mode). */

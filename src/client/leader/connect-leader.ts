@@ -18,7 +18,7 @@ import { createLeaderClient } from './leader-client'
 /** @public What `connectLeaderTab` needs. */
 export interface LeaderTabOptions {
   tabId: string
-  /** Creates this tab's leader worker (Vite: `import LeaderWorker from '…/leader-worker?worker'`). */
+  /** Creates this tab's leader worker (Vite: `import LeaderWorker from '…/worker/leader-worker?worker'`). */
   dedicatedWorker: (name: string) => Worker
   config: Partial<HubConfig>
   timeLimit(method: LeaderMethod): number

@@ -1,0 +1,283 @@
+/**
+ * Leader-tab mode, as on Chrome for Android: SharedWorker is removed from every page of the
+ * context before the app loads, so `auto` elects one tab's dedicated worker with Web Locks and
+ * every tab talks to it over BroadcastChannel. Same guarantees as the SharedWorker: one stream
+ * per (user, project), every message exactly once in order, offline paint — across a leader tab
+ * closing mid-burst and a wedged leader whose lock is stolen.
+ *
+ * The wedge is real, not a test hook: Playwright runs a busy loop inside the leader's dedicated
+ * worker (`worker.evaluate`), so its event loop stops — no announcements, no answers, no
+ * stream reads — while it keeps holding its lock, exactly like a hung worker. (Freezing the page
+ * with CDP `Page.setWebLifecycleState` does not pause its dedicated workers in Chromium, and a
+ * busy loop in the page's main thread would not stop its worker either.)
+ */
+import type { BrowserContext, Page, Worker } from '@playwright/test'
+import { HUB_PROTOCOL_VERSION } from '../src/protocol'
+import {
+  at,
+  expect,
+  expectCount,
+  hubStats,
+  listed,
+  login,
+  openProject,
+  openTabs,
+  send,
+  status,
+  test,
+} from './support/fixtures'
+
+test.beforeEach(async ({ context }) => {
+  await context.addInitScript(() => {
+    delete (globalThis as { SharedWorker?: unknown }).SharedWorker
+  })
+})
+
+/**
+ * The names of `announceChannelName` and `leaderLockName` (src/worker/leader-protocol.ts) for the
+ * default hub config (the URL sets no tunables); e2e's tsconfig does not reach src/worker.
+ */
+const ANNOUNCE = `persistent-chat:announce persistent-chat@${HUB_PROTOCOL_VERSION} {}`
+const LEADER_LOCK = `persistent-chat:leader persistent-chat@${HUB_PROTOCOL_VERSION} {}`
+
+interface Announcement {
+  epoch: number
+  tabId: string
+}
+
+/** Start recording the leader announcements `page` hears (test-side, in the page). */
+async function hearAnnouncements(page: Page): Promise<void> {
+  await page.evaluate((name) => {
+    const heard: Announcement[] = []
+    Object.assign(globalThis, { __heardLeaders: heard })
+    new BroadcastChannel(name).onmessage = (
+      event: MessageEvent<{ type?: string; epoch?: number; tabId?: string }>,
+    ) => {
+      const { type, epoch, tabId } = event.data
+      if (type === 'leader' && typeof epoch === 'number' && typeof tabId === 'string')
+        heard.push({ epoch, tabId })
+    }
+  }, ANNOUNCE)
+}
+
+/** The first leader `page` heard announce itself with an epoch above `after` (needs `hearAnnouncements`). */
+async function announcedAfter(page: Page, after: number, timeout = 15_000): Promise<Announcement> {
+  const read = () =>
+    page.evaluate(
+      (after) =>
+        (globalThis as unknown as { __heardLeaders: Announcement[] }).__heardLeaders.find(
+          (a) => a.epoch > after,
+        ),
+      after,
+    )
+  await expect.poll(read, { timeout }).toBeDefined()
+  const found = await read()
+  if (!found) throw new Error('no announcement')
+  return found
+}
+
+/** The tab's own leader worker (the page's only dedicated worker) and the tab id it is named after. */
+async function leaderWorkerOf(page: Page): Promise<{ worker: Worker; tabId: string }> {
+  await expect.poll(() => page.workers().length).toBeGreaterThan(0)
+  const worker = at(page.workers(), 0)
+  const name = await worker.evaluate(() => (self as unknown as { name: string }).name)
+  return { worker, tabId: name.split(' ')[0] ?? '' }
+}
+
+/** The page whose worker leads now. */
+async function leaderPage(pages: Page[]): Promise<{ page: Page; announcement: Announcement }> {
+  await hearAnnouncements(at(pages, 0))
+  const announcement = await announcedAfter(at(pages, 0), 0)
+  for (const page of pages) {
+    if ((await leaderWorkerOf(page)).tabId === announcement.tabId) return { page, announcement }
+  }
+  throw new Error(`no open page is the leader tab ${announcement.tabId}`)
+}
+
+/** What the lock manager says about the leader lock: holders and waiters. */
+function leaderLock(page: Page): Promise<{ held: number; pending: number }> {
+  return page.evaluate(async (name) => {
+    const snapshot = await navigator.locks.query()
+    return {
+      held: (snapshot.held ?? []).filter((lock) => lock.name === name).length,
+      pending: (snapshot.pending ?? []).filter((lock) => lock.name === name).length,
+    }
+  }, LEADER_LOCK)
+}
+
+/** Append `count` messages, a chunk at a time, letting the servers stream in between. */
+async function appendBurst(
+  backend: { append(projectId: string, userId: string, text: string): unknown },
+  project: string,
+  from: number,
+  count: number,
+) {
+  for (let i = from; i < from + count; i++) {
+    backend.append(project, 'bot', `burst ${i}`)
+    if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+async function expectExactly(page: Page, texts: string[]) {
+  const rows = await listed(page)
+  expect(rows.map((row) => row.seq)).toEqual(texts.map((_, i) => String(i + 1)))
+  expect(rows.map((row) => row.text)).toEqual(texts)
+}
+
+async function newTab(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage()
+  await page.goto(url)
+  return page
+}
+
+test('without SharedWorker, 5 tabs elect one leader and hold 1 upstream stream; a message from tab 3 shows in all 5 in the same order', async ({
+  context,
+  stack,
+  ids,
+}) => {
+  const user = ids.user('lena')
+  const project = ids.project('leader')
+  for (let i = 1; i <= 3; i++) stack.backend().append(project, 'bot', `seed ${i}`)
+  await login(context, stack, user)
+
+  const pages = await openTabs(context, stack, project, 5)
+  await expect.poll(() => stack.backend().openStreams(user)).toBe(1)
+  await expect.poll(async () => (await hubStats(at(pages, 0))).tabs).toBe(5)
+  await send(at(pages, 2), 'hello from tab 3')
+
+  for (const page of pages) await expectCount(page, 4)
+  const lists = await Promise.all(pages.map(listed))
+  for (const list of lists) expect(list).toEqual(lists[0])
+  expect(lists[0]?.map((m) => m.text)).toEqual(['seed 1', 'seed 2', 'seed 3', 'hello from tab 3'])
+  expect(lists[0]?.map((m) => m.seq)).toEqual(['1', '2', '3', '4'])
+  expect(await leaderLock(at(pages, 4))).toEqual({ held: 1, pending: 4 })
+  expect(await at(pages, 0).evaluate(() => 'SharedWorker' in globalThis)).toBe(false)
+  await expect(at(pages, 1).getByTestId('hub-stats')).toContainText(/leader/i)
+  expect(stack.backend().openStreams(user)).toBe(1)
+})
+
+test('offline reopen without SharedWorker: the tab leads alone, paints its cache with status offline, and its offline send is delivered once', async ({
+  context,
+  stack,
+  ids,
+}) => {
+  const user = ids.user('omar')
+  const project = ids.project('leaderoff')
+  for (let i = 1; i <= 5; i++) stack.backend().append(project, 'bot', `cached ${i}`)
+  await login(context, stack, user)
+  const online = await openProject(context, stack, project)
+  await expectCount(online, 5)
+  await online.evaluate(async () => {
+    await navigator.serviceWorker.ready
+  })
+  await online.close()
+
+  await stack.stopApp()
+  await stack.stopBackend()
+  await context.setOffline(true)
+  const offline = await newTab(context, `${stack.url}/?project=${project}`)
+
+  await expect(status(offline)).toHaveAttribute('data-status', 'offline')
+  await expectCount(offline, 5)
+  expect((await listed(offline)).map((m) => m.text)).toEqual([1, 2, 3, 4, 5].map((i) => `cached ${i}`))
+  await send(offline, 'written offline')
+  await expect(offline.getByTestId('message').last()).toHaveAttribute('data-seq', '')
+
+  await stack.startBackend()
+  await stack.startApp()
+  await context.setOffline(false)
+
+  await expectCount(offline, 6, 40_000)
+  const rows = await listed(offline)
+  expect(rows.filter((m) => m.text === 'written offline')).toEqual([
+    { seq: '6', text: 'written offline', clientMsgId: expect.stringMatching(/^client_/) },
+  ])
+  expect(rows).toHaveLength(6)
+  expect(stack.backend().latestSeq(project)).toBe(6)
+})
+
+test('the leader tab closes in the middle of a 1,000-message burst: another tab leads within 2 s and every remaining tab ends with all messages once, in order', async ({
+  context,
+  stack,
+  ids,
+}) => {
+  const user = ids.user('mia')
+  const project = ids.project('burst')
+  for (let i = 1; i <= 20; i++) stack.backend().append(project, 'bot', `seed ${i}`)
+  await login(context, stack, user)
+  const pages = await openTabs(context, stack, project, 4)
+  for (const page of pages) await expectCount(page, 20)
+  const { page: leader, announcement } = await leaderPage(pages)
+  const followers = pages.filter((page) => page !== leader)
+
+  await appendBurst(stack.backend(), project, 1, 500)
+  // Mid-stream: the followers have part of the burst, the leader is busy with the rest.
+  for (const page of followers) {
+    await expect
+      .poll(async () => Number(await page.getByTestId('message-list').getAttribute('data-count')))
+      .toBeGreaterThan(20 + 100)
+  }
+  await hearAnnouncements(at(followers, 0))
+  const closedAt = Date.now()
+  await leader.close()
+  const next = await announcedAfter(at(followers, 0), announcement.epoch)
+  const takeoverMs = Date.now() - closedAt
+  await appendBurst(stack.backend(), project, 501, 500)
+
+  const texts = [
+    ...Array.from({ length: 20 }, (_, i) => `seed ${i + 1}`),
+    ...Array.from({ length: 1000 }, (_, i) => `burst ${i + 1}`),
+  ]
+  for (const page of followers) await expectCount(page, texts.length, 40_000)
+  for (const page of followers) await expectExactly(page, texts)
+  expect(takeoverMs).toBeLessThan(2000)
+  expect(next.tabId).not.toBe(announcement.tabId)
+  await expect.poll(() => stack.backend().openStreams(user)).toBe(1)
+  expect(await leaderLock(at(followers, 0))).toEqual({ held: 1, pending: 2 })
+})
+
+test('a wedged leader keeps its lock: a follower steals it within a few seconds, delivery goes on, and the old leader stands down when it wakes', async ({
+  context,
+  stack,
+  ids,
+}) => {
+  const user = ids.user('nia')
+  const project = ids.project('wedge')
+  await login(context, stack, user)
+  const pages = await openTabs(context, stack, project, 3)
+  await send(at(pages, 0), 'before the wedge')
+  for (const page of pages) await expectCount(page, 1)
+  const { page: leader, announcement } = await leaderPage(pages)
+  const followers = pages.filter((page) => page !== leader)
+  const { worker } = await leaderWorkerOf(leader)
+
+  await hearAnnouncements(at(followers, 0))
+  const wedgedAt = Date.now()
+  // The leader's worker thread spins for 8 s: it still holds the lock but does nothing else.
+  const wedge = worker.evaluate(() => {
+    const until = Date.now() + 8000
+    while (Date.now() < until) {
+      // wedged
+    }
+  })
+  const next = await announcedAfter(at(followers, 0), announcement.epoch)
+  const stealMs = Date.now() - wedgedAt
+  for (let i = 1; i <= 30; i++) stack.backend().append(project, 'bot', `during ${i}`)
+  await send(at(followers, 1), 'sent after the steal')
+
+  for (const page of pages) await expectCount(page, 32, 30_000)
+  await wedge
+  await send(leader, 'from the woken tab')
+  for (const page of pages) await expectCount(page, 33, 30_000)
+
+  expect(stealMs).toBeLessThan(6000)
+  expect(next.tabId).not.toBe(announcement.tabId)
+  const lists = await Promise.all(pages.map(listed))
+  for (const list of lists) expect(list).toEqual(lists[0])
+  expect(lists[0]?.map((m) => m.seq)).toEqual(Array.from({ length: 33 }, (_, i) => String(i + 1)))
+  expect(lists[0]?.filter((m) => m.text === 'sent after the steal')).toHaveLength(1)
+  // The woken worker stood down: its stream is gone and it waits in the queue again.
+  await expect.poll(() => stack.backend().openStreams(user)).toBe(1)
+  await expect.poll(() => leaderLock(leader)).toEqual({ held: 1, pending: 2 })
+  expect(stack.backend().latestSeq(project)).toBe(33)
+})
