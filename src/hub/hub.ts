@@ -230,6 +230,12 @@ export function createHub(deps: HubDeps): Hub {
 
     async loadOlder(tabId, projectId, beforeSeq, limit) {
       checkProject(projectId)
+      if (!Number.isSafeInteger(beforeSeq) || beforeSeq < 1 || !Number.isInteger(limit)) {
+        throw hubError(
+          'invalid_argument',
+          `loadOlder() needs a seq ≥ 1 and an integer limit, got ${typeof beforeSeq} ${String(beforeSeq)} and ${typeof limit} ${String(limit)}`,
+        )
+      }
       const { session } = await sessionOfTab(tabId)
       return session.loadOlder(projectId, beforeSeq, Math.max(1, Math.min(limit, config.pageSize)))
     },

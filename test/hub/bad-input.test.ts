@@ -375,6 +375,11 @@ const TAB_CALLS: Array<[string, HubCall]> = [
   ['send a number as text', (hub) => hub.send('t', PROJECT, { text: 5 as unknown as string })],
   ['send without a draft', (hub) => hub.send('t', PROJECT, null as unknown as { text: string })],
   ['load older from ../x', (hub) => hub.loadOlder('t', '../x', 3, 10)],
+  ['load older before NaN', (hub) => hub.loadOlder('t', PROJECT, Number.NaN, 10)],
+  ['load older before seq -5', (hub) => hub.loadOlder('t', PROJECT, -5, 10)],
+  ['load older before seq 2.5', (hub) => hub.loadOlder('t', PROJECT, 2.5, 10)],
+  ['load older before "3" (a string)', (hub) => hub.loadOlder('t', PROJECT, '3' as unknown as number, 10)],
+  ['load older with a NaN limit', (hub) => hub.loadOlder('t', PROJECT, 3, Number.NaN)],
 ]
 
 test.each(TAB_CALLS)(
