@@ -19,6 +19,8 @@ export type RequestResult = { ok: true; response: Response } | { ok: false; fail
 
 /** @internal 429 without a usable `Retry-After`. */
 const DEFAULT_RETRY_AFTER_MS = 5_000
+/** @internal The shortest wait after a 429: `Retry-After: 0` or a past date must not make a tight loop. */
+const MIN_RETRY_AFTER_MS = 1_000
 
 /** @public Classify a response that is not 2xx. Reads the body for the reason. */
 export async function classifyResponse(response: Response, clock: Clock): Promise<RequestFailure> {
@@ -38,12 +40,12 @@ export async function classifyResponse(response: Response, clock: Clock): Promis
   return { kind: 'rejected', code: response.status, reason }
 }
 
-/** @public `Retry-After` as milliseconds from now: delta-seconds or an HTTP date. */
+/** @public `Retry-After` as milliseconds from now (at least 1 s): delta-seconds or an HTTP date. */
 export function retryAfterMs(header: string | null, clock: Clock): number {
   if (header === null) return DEFAULT_RETRY_AFTER_MS
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000
+  if (/^\d+$/.test(header.trim())) return Math.max(MIN_RETRY_AFTER_MS, Number(header.trim()) * 1000)
   const date = Date.parse(header)
-  return Number.isNaN(date) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, date - clock.now())
+  return Number.isNaN(date) ? DEFAULT_RETRY_AFTER_MS : Math.max(MIN_RETRY_AFTER_MS, date - clock.now())
 }
 
 /**

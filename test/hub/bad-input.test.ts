@@ -7,8 +7,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { afterEach, expect, test } from 'vitest'
 import type { ProjectView } from '../../src/client/message-list'
+import type { Clock } from '../../src/hub'
 import type { HistoryResponse } from '../../src/protocol'
 import { type RunningBackend, startBackend } from '../../src/server/backend'
+import { createFakeClock } from '../helpers/fake-clock'
 import { type FaultRelay, type FrameRewrite, frameId, startFaultRelay } from '../helpers/fault-relay'
 import { createTestHub, range, seqsOf, type TestHub, type TestTab } from '../helpers/hub-harness'
 import { startStack, TEST_SECRET, type TestStack } from '../helpers/servers'
@@ -35,7 +37,11 @@ interface Rig {
 
 /** Backend → fault relay → proxy → hub, one tab subscribed to PROJECT and connected. */
 async function rig(
-  options: { rewrite?: FrameRewrite | undefined; heartbeatMs?: number | undefined } = {},
+  options: {
+    rewrite?: FrameRewrite | undefined
+    heartbeatMs?: number | undefined
+    clock?: Clock | undefined
+  } = {},
 ): Promise<Rig> {
   const heartbeatMs = options.heartbeatMs ?? 20_000
   const backend = await startBackend({ port: 0, dbPath: ':memory:', secret: TEST_SECRET, heartbeatMs })
@@ -45,7 +51,11 @@ async function rig(
   const stack = await startStack({ backendUrl: relay.url, heartbeatMs })
   cleanups.push(() => stack.close())
   const cookie = await stack.login(freshUser())
-  const testHub = createTestHub({ baseUrl: stack.url, cookie })
+  const testHub = createTestHub({
+    baseUrl: stack.url,
+    cookie,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  })
   cleanups.push(() => testHub.hub.close())
   const tab = testHub.tab('t')
   await tab.hello()
@@ -360,6 +370,42 @@ test.each(RESPONSE_FAULTS)('$name', async ({ respond, reason, heartbeatMs }) => 
       .some((c) => c.type === 'status' && c.status.status === 'auth_failed'),
   ).toBe(false)
 })
+
+test.each([
+  ['2', 2_000],
+  ['0', 1_000],
+  ['-1', 1_000],
+  ['Wed, 21 Oct 2015 07:28:00 GMT (in the past)', 1_000],
+  ['soon', 5_000],
+  ['', 5_000],
+] as const)(
+  'a 429 with Retry-After: %s → rate_limited for %i ms of fake time, never a tight loop; then recovers with no message lost',
+  async (header, waitMs) => {
+    const clock = createFakeClock()
+    const r = await rig({ clock })
+    r.backend.append(PROJECT, 'peer', 'before 1')
+    await r.tab.until(PROJECT, (v) => seqsOf(v).length === 1)
+    r.relay.setRespond((req, res) => {
+      if (!(req.url ?? '').includes('/chat/stream')) return false
+      res
+        .writeHead(429, { 'retry-after': header.replace(/ \(.*\)$/, ''), 'content-type': 'application/json' })
+        .end('{"error":{"code":"too_many_streams","message":"too many open streams"}}')
+      return true
+    })
+    r.relay.endStreams()
+    await r.tab.until(PROJECT, (v) => v.status.status === 'reconnecting')
+    await clock.advance(30_000)
+
+    await r.tab.until(PROJECT, (v) => v.status.status === 'rate_limited')
+    const { status } = r.tab.view(PROJECT)
+    expect(status.status === 'rate_limited' && status.retryAt - clock.now()).toBe(waitMs)
+    r.backend.append(PROJECT, 'peer', 'during 2')
+    r.relay.setRespond(null)
+    await clock.advance(waitMs)
+    await r.tab.until(PROJECT, (v) => v.status.status === 'connected' && seqsOf(v).length === 2)
+    await expectTabEqualsBackend(r)
+  },
+)
 
 // ── what a tab passes in: a described error before any request, the channel unharmed ────────
 
