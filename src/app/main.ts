@@ -1,8 +1,10 @@
 /**
- * The demo app entry: reads the URL, creates the chat client (hub in a SharedWorker) and
- * wires the parts of the page to the project's view. Wiring only.
+ * The demo app entry: reads the URL, creates the chat client (hub in a SharedWorker, or in an
+ * elected leader tab's worker where SharedWorker is missing) and wires the parts of the page
+ * to the project's view. Wiring only.
  */
 import { createChatClient, type ProjectView } from '../client'
+import LeaderWorker from '../worker/leader-worker?worker'
 import ChatWorker from '../worker/shared-worker?sharedworker'
 import { createBanners } from './banners'
 import { createComposer } from './composer'
@@ -27,6 +29,8 @@ document.title = `#${projectId} · persistent-chat`
 
 const client = createChatClient({
   sharedWorker: (name) => new ChatWorker({ name }),
+  // Browsers without SharedWorker (Chrome on Android) elect a leader tab that hosts the hub.
+  dedicatedWorker: (name) => new LeaderWorker({ name }),
   mode: config.mode,
   config: config.hub,
 })

@@ -34,7 +34,8 @@ export function watchSession(options: SessionOptions): void {
       setText(options.userLabel, welcome.userId)
       options.userLabel.title = welcome.verified
         ? `Signed in as ${welcome.userId}`
-        : 'Offline: not verified yet'
+        : `${welcome.userId} (offline: the server has not confirmed the session yet)`
+      options.userLabel.classList.toggle('is-unverified', !welcome.verified)
       options.onUser(welcome.userId)
     },
     (error: unknown) => {

@@ -1,6 +1,7 @@
 /**
  * What the page URL asks for: the project (`?project=`, default `general`) and the tuning
- * knobs tests and benchmarks pass (`?grace=<ms>`, `?maxBackfill=<n>`, `?mode=in-page`).
+ * knobs tests and benchmarks pass (`?grace=<ms>`, `?maxBackfill=<n>`,
+ * `?mode=in-page|leader-tab|shared-worker`).
  */
 import type { ChatClientOptions } from '../client'
 
@@ -42,7 +43,7 @@ export function readUrlConfig(url: URL): UrlConfig {
     projectId: valid ? requested : DEFAULT_PROJECT,
     projectMissing: !valid,
     invalidProject: requested !== null && !valid ? requested : undefined,
-    mode: mode === 'in-page' || mode === 'shared-worker' ? mode : 'auto',
+    mode: mode === 'in-page' || mode === 'shared-worker' || mode === 'leader-tab' ? mode : 'auto',
     hub,
   }
 }
