@@ -3,7 +3,8 @@
  * context before the app loads, so `auto` elects one tab's dedicated worker with Web Locks and
  * every tab talks to it over BroadcastChannel. Same guarantees as the SharedWorker: one stream
  * per (user, project), every message exactly once in order, offline paint — across a leader tab
- * closing mid-burst and a wedged leader whose lock is stolen.
+ * closing mid-burst and a wedged leader whose lock is stolen. Also: without Web Locks too, each
+ * tab runs its own hub in the page; `?mode=leader-tab` forces the mode where SharedWorker exists.
  *
  * The wedge is real, not a test hook: Playwright runs a busy loop inside the leader's dedicated
  * worker (`worker.evaluate`), so its event loop stops — no announcements, no answers, no
@@ -27,11 +28,12 @@ import {
   test,
 } from './support/fixtures'
 
-test.beforeEach(async ({ context }) => {
+/** Every page of the context loads without SharedWorker, as on Chrome for Android. */
+async function withoutSharedWorker(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
     delete (globalThis as { SharedWorker?: unknown }).SharedWorker
   })
-})
+}
 
 /**
  * The names of `announceChannelName` and `leaderLockName` (src/worker/leader-protocol.ts) for the
@@ -135,6 +137,7 @@ test('without SharedWorker, 5 tabs elect one leader and hold 1 upstream stream; 
   stack,
   ids,
 }) => {
+  await withoutSharedWorker(context)
   const user = ids.user('lena')
   const project = ids.project('leader')
   for (let i = 1; i <= 3; i++) stack.backend().append(project, 'bot', `seed ${i}`)
@@ -152,7 +155,7 @@ test('without SharedWorker, 5 tabs elect one leader and hold 1 upstream stream; 
   expect(lists[0]?.map((m) => m.seq)).toEqual(['1', '2', '3', '4'])
   expect(await leaderLock(at(pages, 4))).toEqual({ held: 1, pending: 4 })
   expect(await at(pages, 0).evaluate(() => 'SharedWorker' in globalThis)).toBe(false)
-  await expect(at(pages, 1).getByTestId('hub-stats')).toContainText(/leader/i)
+  await expect(at(pages, 1).getByTestId('hub-stats')).toContainText('Leader tab')
   expect(stack.backend().openStreams(user)).toBe(1)
 })
 
@@ -161,6 +164,7 @@ test('offline reopen without SharedWorker: the tab leads alone, paints its cache
   stack,
   ids,
 }) => {
+  await withoutSharedWorker(context)
   const user = ids.user('omar')
   const project = ids.project('leaderoff')
   for (let i = 1; i <= 5; i++) stack.backend().append(project, 'bot', `cached ${i}`)
@@ -201,6 +205,7 @@ test('the leader tab closes in the middle of a 1,000-message burst: another tab 
   stack,
   ids,
 }) => {
+  await withoutSharedWorker(context)
   const user = ids.user('mia')
   const project = ids.project('burst')
   for (let i = 1; i <= 20; i++) stack.backend().append(project, 'bot', `seed ${i}`)
@@ -241,6 +246,7 @@ test('a wedged leader keeps its lock: a follower steals it within a few seconds,
   stack,
   ids,
 }) => {
+  await withoutSharedWorker(context)
   const user = ids.user('nia')
   const project = ids.project('wedge')
   await login(context, stack, user)
@@ -280,4 +286,48 @@ test('a wedged leader keeps its lock: a follower steals it within a few seconds,
   await expect.poll(() => stack.backend().openStreams(user)).toBe(1)
   await expect.poll(() => leaderLock(leader)).toEqual({ held: 1, pending: 2 })
   expect(stack.backend().latestSeq(project)).toBe(33)
+})
+
+test('without Web Locks too, each tab runs its own hub in the page, and the hub panel says so', async ({
+  context,
+  stack,
+  ids,
+}) => {
+  await withoutSharedWorker(context)
+  await context.addInitScript(() => {
+    delete (Navigator.prototype as { locks?: unknown }).locks
+  })
+  const user = ids.user('ivo')
+  const project = ids.project('inpage')
+  await login(context, stack, user)
+
+  const pages = await openTabs(context, stack, project, 2)
+  await send(at(pages, 0), 'one hub per tab')
+
+  for (const page of pages) await expectCount(page, 1)
+  await expect.poll(() => stack.backend().openStreams(user)).toBe(2)
+  for (const page of pages) {
+    await expect(page.getByTestId('hub-stats')).toContainText('In this page')
+    await expect.poll(async () => (await hubStats(page)).tabs).toBe(1)
+  }
+})
+
+test('?mode=leader-tab elects a leader tab even where SharedWorker exists', async ({
+  context,
+  stack,
+  ids,
+}) => {
+  const user = ids.user('lia')
+  const project = ids.project('forced')
+  await login(context, stack, user)
+
+  const pages = await openTabs(context, stack, project, 3, '&mode=leader-tab')
+  await send(at(pages, 1), 'forced leader tab')
+
+  for (const page of pages) await expectCount(page, 1)
+  await expect.poll(() => stack.backend().openStreams(user)).toBe(1)
+  await expect.poll(async () => (await hubStats(at(pages, 0))).tabs).toBe(3)
+  await expect(at(pages, 2).getByTestId('hub-stats')).toContainText('Leader tab')
+  expect(await at(pages, 0).evaluate(() => 'SharedWorker' in globalThis)).toBe(true)
+  expect(await leaderLock(at(pages, 0))).toEqual({ held: 1, pending: 2 })
 })

@@ -194,11 +194,18 @@ export function createLeaderClient(options: LeaderClientOptions): LeaderClient {
           const welcome = (await invoke('hello', [{ ...current.hello }], true)) as HubWelcome
           // Answers come from the current leader only: this is the epoch that said hello.
           const epoch = leader?.epoch
+          const projects = [...current.projects]
           const subscribed = await Promise.allSettled(
-            [...current.projects].map((projectId) => invoke('subscribe', [current.tabId, projectId], true)),
+            projects.map((projectId) => invoke('subscribe', [current.tabId, projectId], true)),
           )
-          if (subscribed.some((result) => result.status === 'rejected' && result.reason === LEADER_CHANGED)) {
-            continue
+          const failures = subscribed.flatMap((result, i) =>
+            result.status === 'rejected' ? [{ projectId: projects[i] ?? '', error: result.reason }] : [],
+          )
+          if (failures.some((failure) => failure.error === LEADER_CHANGED)) continue
+          for (const { projectId, error } of failures) {
+            // A project the hub refuses (bad id) is dropped, as its first subscribe would have been.
+            if (asHubError(error).code !== 'invalid_argument') throw error
+            current.projects.delete(projectId)
           }
           if (leader?.epoch !== epoch) continue
           current.attachedEpoch = epoch
