@@ -45,6 +45,8 @@ const LEADER_LOCK = `persistent-chat:leader persistent-chat@${HUB_PROTOCOL_VERSI
 interface Announcement {
   epoch: number
   tabId: string
+  /** When the page heard it (the page's clock is the test's: same machine). */
+  at: number
 }
 
 /** Start recording the leader announcements `page` hears (test-side, in the page). */
@@ -57,7 +59,7 @@ async function hearAnnouncements(page: Page): Promise<void> {
     ) => {
       const { type, epoch, tabId } = event.data
       if (type === 'leader' && typeof epoch === 'number' && typeof tabId === 'string')
-        heard.push({ epoch, tabId })
+        heard.push({ epoch, tabId, at: Date.now() })
     }
   }, ANNOUNCE)
 }
@@ -226,7 +228,7 @@ test('the leader tab closes in the middle of a 1,000-message burst: another tab 
   const closedAt = Date.now()
   await leader.close()
   const next = await announcedAfter(at(followers, 0), announcement.epoch)
-  const takeoverMs = Date.now() - closedAt
+  const takeoverMs = next.at - closedAt
   await appendBurst(stack.backend(), project, 501, 500)
 
   const texts = [
@@ -267,7 +269,7 @@ test('a wedged leader keeps its lock: a follower steals it within a few seconds,
     }
   })
   const next = await announcedAfter(at(followers, 0), announcement.epoch)
-  const stealMs = Date.now() - wedgedAt
+  const stealMs = next.at - wedgedAt
   for (let i = 1; i <= 30; i++) stack.backend().append(project, 'bot', `during ${i}`)
   await send(at(followers, 1), 'sent after the steal')
 
