@@ -182,6 +182,21 @@ const FRAME_FAULTS: FrameFault[] = [
     },
   },
   {
+    name: 'a replay.end claiming a billion more messages than exist → a new window at the latest page, nothing invented',
+    rewrite: () => (frame) =>
+      frame.startsWith('event: replay.end')
+        ? frame.replace(/"totalAvailable":\d+/, '"totalAvailable":1000000000')
+        : frame,
+  },
+  {
+    name: 'a replay.end with a negative totalAvailable → ignored',
+    rewrite: () => (frame) =>
+      frame.startsWith('event: replay.end')
+        ? frame.replace(/"totalAvailable":\d+/, '"totalAvailable":-5')
+        : frame,
+    check: ignoredWithoutReconnect,
+  },
+  {
     name: 'unknown event names between messages → ignored',
     rewrite: () => (frame) =>
       isNew(frame)
@@ -269,7 +284,6 @@ interface ResponseFault {
   respond: (req: IncomingMessage, res: ServerResponse, relayUrl: string) => void
   /** The reconnecting reason the tab shows while the fault lasts. */
   reason: RegExp
-  heartbeatMs?: number | undefined
 }
 
 const eventStream = { 'content-type': 'text/event-stream' }
@@ -336,39 +350,68 @@ const RESPONSE_FAULTS: ResponseFault[] = [
     respond: (_req, res) => res.writeHead(503, { 'content-type': 'text/html' }).end('<h1>Down</h1>'),
     reason: /^503 Backend responded 503\.$/,
   },
-  {
-    name: 'headers then silence → reconnecting after 2.5 × heartbeat, then resumes with no message lost',
-    respond: (_req, res) => {
-      res.writeHead(200, eventStream).flushHeaders()
-    },
-    reason: /^no bytes for 750 ms \(2\.5 × heartbeat\)$/,
-    heartbeatMs: 300,
-  },
 ]
 
-test.each(RESPONSE_FAULTS)('$name', async ({ respond, reason, heartbeatMs }) => {
-  const r = await rig({ heartbeatMs })
+/**
+ * Backend → relay → proxy → hub on a fake clock, connected with 3 messages; then every stream
+ * request gets `respond` and the current stream ends. Returns once the tab shows the fault's
+ * own reconnecting status (attempt 2: the first was the ended stream).
+ */
+async function faultedRig(respond: ResponseFault['respond'], options: { heartbeatMs?: number } = {}) {
+  const clock = createFakeClock()
+  const r = await rig({ clock, heartbeatMs: options.heartbeatMs })
   for (let i = 1; i <= 3; i++) r.backend.append(PROJECT, 'peer', `before ${i}`)
   await r.tab.until(PROJECT, (v) => seqsOf(v).length === 3)
-
   r.relay.setRespond((req, res) => {
     if (!(req.url ?? '').includes('/chat/stream')) return false
     respond(req, res, r.relay.url)
     return true
   })
   r.relay.endStreams()
-  await r.tab.until(PROJECT, (v) => v.status.status === 'reconnecting' && reason.test(v.status.reason))
+  await r.tab.until(PROJECT, (v) => v.status.status === 'reconnecting' && v.status.attempt === 1)
+  await clock.advance(30_000) // the backoff wait (at most 1 s): the next attempt meets the fault
+  return { r, clock }
+}
+
+/** Messages posted while the fault lasts, then the relay heals and the backoff wait passes. */
+async function healAndExpectNothingLost(r: Rig, clock: ReturnType<typeof createFakeClock>): Promise<void> {
   for (let i = 4; i <= 6; i++) r.backend.append(PROJECT, 'peer', `during ${i}`)
   r.relay.setRespond(null)
-
+  await clock.advance(30_000)
   await r.tab.until(PROJECT, (v) => v.status.status === 'connected' && seqsOf(v).length === 6)
   await expectTabEqualsBackend(r)
+  const statuses = r.tab.batches
+    .flatMap((b) => b.changes)
+    .flatMap((c) => (c.type === 'status' ? [c.status.status] : []))
+  expect(statuses.filter((s) => s !== 'connected' && s !== 'reconnecting' && s !== 'connecting')).toEqual([])
+}
+
+test.each(RESPONSE_FAULTS)('$name', async ({ respond, reason }) => {
+  const { r, clock } = await faultedRig(respond)
+
+  await r.tab.until(
+    PROJECT,
+    (v) => v.status.status === 'reconnecting' && v.status.attempt === 2 && reason.test(v.status.reason),
+  )
+
+  await healAndExpectNothingLost(r, clock)
   expect(r.relay.requests.filter((request) => request.url.startsWith('/redirected'))).toEqual([])
-  expect(
-    r.tab.batches
-      .flatMap((b) => b.changes)
-      .some((c) => c.type === 'status' && c.status.status === 'auth_failed'),
-  ).toBe(false)
+})
+
+test('headers then silence → connected until 2.5 × heartbeat passes without a byte, then reconnecting; resumes with no message lost', async () => {
+  const heartbeatMs = 300
+  const { r, clock } = await faultedRig((_req, res) => void res.writeHead(200, eventStream).flushHeaders(), {
+    heartbeatMs,
+  })
+  await r.tab.until(PROJECT, (v) => v.status.status === 'connected')
+
+  await clock.advance(2.5 * heartbeatMs - 1)
+  expect(r.tab.view(PROJECT).status.status).toBe('connected')
+  await clock.advance(1)
+
+  await r.tab.until(PROJECT, (v) => v.status.status === 'reconnecting' && v.status.attempt === 2)
+  expect(r.tab.view(PROJECT).status).toMatchObject({ reason: 'no bytes for 750 ms (2.5 × heartbeat)' })
+  await healAndExpectNothingLost(r, clock)
 })
 
 test.each([
