@@ -63,7 +63,7 @@ test('npm start’s server signs in, streams and exits 0 on SIGTERM', async () =
 
   const home = await fetch(`${app}/`, { headers: { accept: 'text/html' } })
   expect(home.status).toBe(200)
-  expect(await home.text()).toContain('<div id="app">')
+  expect(await home.text()).toContain('data-testid="connection-status"')
 
   const signedIn = await fetch(`${app}/api/dev/login`, {
     method: 'POST',
