@@ -123,6 +123,8 @@ export function serveHub(options: ServeHubOptions): Serving {
       post(call.tabId, { type: 'result', id: call.id, epoch, ok: false, error: asHubError(error) })
     }
     if (call.method === 'bye') forget(call.tabId)
+    // Stopped while the hub worked on it: whatever the call started (a session) is closed too.
+    if (stopped) hub.close()
   }
 
   calls.listen((data) => {

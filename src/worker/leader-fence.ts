@@ -1,20 +1,25 @@
 /**
- * A leader's hub writes only while it leads: its store's writes (and a cache deletion) first ask
- * the fence, which asks the lock manager. Reads pass straight through.
+ * A leader's hub acts only while it leads: its requests, its store's writes and a cache deletion
+ * first ask the fence, which asks the lock manager; a leader that lost its lock gets errors
+ * instead of network or disk. Store reads pass straight through.
  */
 import type { HubDeps } from '../hub'
 import type { HubError } from '../protocol'
 import type { ChatStore } from '../store'
 
-/** @public `deps` whose store writes wait for `fence()` and fail when it says no. */
+/** @public `deps` whose requests and store writes wait for `fence()` and fail when it says no. */
 export function fencedDeps(deps: HubDeps, fence: () => Promise<boolean>): HubDeps {
   const guard = async () => {
     if (!(await fence())) {
-      throw { code: 'unavailable', message: 'this tab no longer leads: write refused' } satisfies HubError
+      throw { code: 'unavailable', message: 'this tab no longer leads: refused' } satisfies HubError
     }
   }
   return {
     ...deps,
+    fetch: async (url, init) => {
+      await guard()
+      return deps.fetch(url, init)
+    },
     openStore: async (userId) => fencedStore(await deps.openStore(userId), guard),
     deleteStore: async (userId) => {
       await guard()

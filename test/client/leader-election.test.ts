@@ -8,7 +8,7 @@ import { createLeaderClient, type LeaderClient } from '../../src/client/leader/l
 import { applyChanges, EMPTY_VIEW, type ProjectView } from '../../src/client/message-list'
 import { systemClock } from '../../src/hub'
 import { createMemoryStore } from '../../src/store'
-import { fencedStore } from '../../src/worker/leader-fence'
+import { fencedDeps, fencedStore } from '../../src/worker/leader-fence'
 import { type LeaderHost, startLeaderHost } from '../../src/worker/leader-host'
 import type { Channel } from '../../src/worker/leader-platform'
 import { type LeaderAnnouncement, readAnnounce } from '../../src/worker/leader-protocol'
@@ -316,4 +316,42 @@ test('a follower frozen longer than the silence limit does not steal from a live
 
   expect(leaders([a, b])).toEqual([a])
   expect(b.hubs).toHaveLength(0)
+})
+
+test('fenced deps: when the fence says no, requests, store writes and cache deletion are refused; reads pass', async () => {
+  const log: string[] = []
+  let leading = true
+  const store = createMemoryStore()
+  const deps = fencedDeps(
+    {
+      fetch: async (url) => {
+        log.push(`fetch ${url}`)
+        return new Response('{}')
+      },
+      clock: systemClock,
+      random: Math.random,
+      openStore: async () => store,
+      deleteStore: async (userId) => {
+        log.push(`delete ${userId}`)
+      },
+      isOnline: () => true,
+      mode: 'leader-tab',
+    },
+    async () => leading,
+  )
+  const fenced = await deps.openStore('u1')
+  await deps.fetch('/before', { method: 'GET', headers: {} })
+
+  leading = false
+  const refused = await Promise.allSettled([
+    deps.fetch('/after', { method: 'GET', headers: {} }),
+    fenced.clearProject('p'),
+    fenced.deleteOutbox('c1'),
+    deps.deleteStore('u1'),
+  ])
+  const read = await fenced.loadProject('p', 10)
+
+  expect(log).toEqual(['fetch /before'])
+  expect(refused.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected'])
+  expect(read).toEqual({ record: undefined, messages: [] })
 })

@@ -275,3 +275,25 @@ test('calls before hello are refused with a hint', async () => {
 
   expect(error).toEqual({ code: 'unknown_tab', message: 'stats() before hello(): call hello() first' })
 })
+
+test('a call still in the hub when the leader stops gets no answer, and what it started is closed when it returns', async () => {
+  const w = wire()
+  w.announce()
+  await attachTab(w)
+  let finish: (() => void) | undefined
+  w.hub.loadOlder = async () => {
+    await new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    return { messages: [], hasOlder: false }
+  }
+
+  const call = rejection(w.client.api.loadOlder(w.tabId, 'proj', 10, 5))
+  await until(() => finish !== undefined, 'the call in the hub')
+  w.serving.stop()
+  finish?.()
+  const error = await call
+
+  expect(error.code).toBe('timeout')
+  expect(w.hub.calls.at(-1)).toBe('close')
+})
