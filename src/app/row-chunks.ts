@@ -1,9 +1,11 @@
 /**
  * Places confirmed message rows in seq order inside fixed-size chunks (seqs 0–49, 50–99, …),
- * each with `content-visibility: auto`. The browser then skips whole chunks off screen: with
- * 5,000 rows, the layout, pre-paint and visibility checks of one new message drop from about
- * 90 ms to about 3 ms in Chromium (measured: every row its own `content-visibility` element
- * vs. chunks). A row's place follows from its seq alone, so rows never move once placed.
+ * each with `content-visibility: auto` (styles.css). The browser skips whole chunks off screen
+ * and checks 100 chunks rather than 5,000 rows for visibility on every frame. Measured in
+ * Chromium 156 with 5,000 rows, against `content-visibility: auto` on every row: the browser's
+ * work for one new message went from about 70 ms to 4 ms, and a fast wheel scroll through the
+ * list from 83 long tasks (7.9 s in all) to 1 (74 ms). A row's place follows from its seq
+ * alone, so rows never move once placed.
  */
 
 /** @internal Rows per chunk. */

@@ -29,6 +29,16 @@ export function watchSession(options: SessionOptions): void {
     location.assign(loginUrl(new URL(location.href)))
   }
 
+  /** End the server session (idempotent) and go to the login page. */
+  const endServerSession = async (next: string) => {
+    try {
+      await fetch('/api/dev/logout', { method: 'POST', credentials: 'same-origin' })
+    } catch {
+      // Offline: the login page tells the user they are still signed in on the server.
+    }
+    location.assign(next)
+  }
+
   client.ready.then(
     (welcome) => {
       setText(options.userLabel, welcome.userId)
@@ -46,8 +56,12 @@ export function watchSession(options: SessionOptions): void {
   )
 
   client.onSession((event) => {
-    if (event.type === 'logged_out') toLogin()
-    else banners.showAuthFailed(event.code, event.reason)
+    if (event.type === 'auth_failed') return banners.showAuthFailed(event.code, event.reason)
+    // Signed out in another tab: that tab may not have ended the server session yet, and the
+    // login page should not greet the user as still signed in.
+    if (leaving) return
+    leaving = true
+    void endServerSession(loginUrl(new URL(location.href)))
   })
 
   options.logoutButton.addEventListener('click', async () => {
@@ -60,12 +74,7 @@ export function watchSession(options: SessionOptions): void {
     } catch {
       // The hub is unreachable; the server session still ends below.
     }
-    try {
-      await fetch('/api/dev/logout', { method: 'POST', credentials: 'same-origin' })
-    } catch {
-      // Offline: the login page tells the user they are still signed in on the server.
-    }
-    location.assign('/login')
+    await endServerSession('/login')
   })
 }
 

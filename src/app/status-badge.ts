@@ -13,7 +13,14 @@ export interface StatusBadge {
 /** @internal Mount the badge in `element` (the hook element from index.html). */
 export function createStatusBadge(element: HTMLElement, options: { onRetryNow(): void }): StatusBadge {
   const label = h('span', { className: 'status__label' })
-  element.replaceChildren(h('span', { className: 'status__dot', attrs: { 'aria-hidden': 'true' } }), label)
+  // The countdown ticks every second: kept out of the accessibility tree so the live status
+  // region announces the state, not each tick.
+  const countdown = h('span', { attrs: { 'aria-hidden': 'true' } })
+  element.replaceChildren(
+    h('span', { className: 'status__dot', attrs: { 'aria-hidden': 'true' } }),
+    label,
+    countdown,
+  )
   const retryNow = h('button', {
     className: 'button button--small button--quiet status-retry',
     text: 'Retry now',
@@ -27,7 +34,8 @@ export function createStatusBadge(element: HTMLElement, options: { onRetryNow():
   let ticker: ReturnType<typeof setInterval> | undefined
 
   const paint = () => {
-    setText(label, labelOf(current, Date.now()))
+    setText(label, labelOf(current))
+    setText(countdown, countdownOf(current, Date.now()))
     const waiting = current.status === 'reconnecting' || current.status === 'rate_limited'
     if (waiting && ticker === undefined) ticker = setInterval(paint, 1000)
     if (!waiting && ticker !== undefined) {
@@ -50,28 +58,30 @@ export function createStatusBadge(element: HTMLElement, options: { onRetryNow():
   }
 }
 
-/** @internal The readable label of a status at time `now` (unix ms). */
-export function labelOf(status: ConnectionStatus, now: number): string {
+/** @internal The readable label of a status. */
+export function labelOf(status: ConnectionStatus): string {
   switch (status.status) {
     case 'connecting':
       return 'Connecting…'
     case 'connected':
       return 'Connected'
     case 'reconnecting':
-      return `Reconnecting${countdown(status.retryAt, now)}`
+      return 'Reconnecting'
     case 'offline':
       return 'Offline'
     case 'auth_failed':
       return status.code === 403 ? 'No access' : 'Signed out'
     case 'rate_limited':
-      return `Too many connections${countdown(status.retryAt, now)}`
+      return 'Too many connections'
     case 'disconnected':
       return 'Disconnected'
   }
 }
 
-function countdown(retryAt: number, now: number): string {
-  const seconds = Math.ceil((retryAt - now) / 1000)
+/** @internal " — retrying in N s" while waiting to retry at `retryAt` (unix ms), as of `now`. */
+export function countdownOf(status: ConnectionStatus, now: number): string {
+  if (status.status !== 'reconnecting' && status.status !== 'rate_limited') return ''
+  const seconds = Math.ceil((status.retryAt - now) / 1000)
   return seconds > 0 ? ` — retrying in ${seconds} s` : '…'
 }
 
