@@ -57,6 +57,7 @@ test('API and stream responses are never cached by the service worker', async ({
   await expectCount(page, 1)
 
   const cachedUrls = await page.evaluate(async () => {
+    await navigator.serviceWorker.ready // the precache is filled during install
     const urls: string[] = []
     for (const name of await caches.keys()) {
       for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname)
