@@ -1,41 +1,100 @@
 #!/usr/bin/env node
-// `npm run bench`: runs each benchmark in bench/ as its own process, prints a table and writes
-// bench/results.json with the machine it ran on. Not part of `npm test`.
-import { spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+// `npm run bench [-- --quick]`: builds what the benchmarks serve (bench/support/build.mjs), runs
+// each benchmark in bench/ as its own process, prints a table per benchmark and writes the
+// results with the machine they ran on and the 1-minute load average around each benchmark
+// (other work on the machine makes timings noisy). A full run writes bench/results.json; a
+// quick one (fewer tabs, rounds and messages: a check that everything runs) writes
+// .tmp/bench-results-quick.json. Not part of `npm test`.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const benchmarks = [{ name: 'backend-streams', args: ['bench/backend-streams.mjs', '1000'] }]
+const quick = process.argv.includes('--quick')
+const only = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+const flag = quick ? ['--quick'] : []
+const benchmarks = [
+  { name: 'backend-streams', args: ['bench/backend-streams.mjs', quick ? '200' : '1000'] },
+  { name: 'fan-out', args: ['bench/fan-out.mjs', ...flag] },
+  { name: 'catch-up', args: ['bench/catch-up.mjs', ...flag] },
+  { name: 'cold-open', args: ['bench/cold-open.mjs', ...flag] },
+  { name: 'decoding', args: ['--expose-gc', 'bench/decoding.mjs', ...flag] },
+  { name: 'size', args: ['bench/size.mjs'] },
+].filter(({ name }) => !only || only.includes(name))
 
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const machine = {
   cpus: os.cpus().length,
   cpuModel: os.cpus()[0]?.model ?? 'unknown',
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   node: process.version,
   platform: `${os.platform()} ${os.release()}`,
+  chromium: (() => {
+    try {
+      return execFileSync(chromium, ['--version'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim()
+    } catch {
+      return 'unknown'
+    }
+  })(),
 }
+const load1 = () => Math.round(os.loadavg()[0] * 100) / 100
+
+console.log('▶ build (app, baseline, floor pages, Node bundles, library) into .tmp/')
+const built = spawnSync(process.execPath, ['bench/support/build.mjs'], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+})
+if (built.status !== 0) process.exit(built.status ?? 1)
+
+const started = Date.now()
 const results = []
 for (const { name, args } of benchmarks) {
-  console.log(`\n▶ ${name}`)
+  console.log(`\n▶ ${name} (load ${load1()})`)
+  const load = { start: load1() }
+  const begun = Date.now()
   const run = spawnSync(process.execPath, args, {
     cwd: root,
     encoding: 'utf8',
+    env: { ...process.env, BENCH_PREBUILT: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 2 ** 20,
   })
+  load.end = load1()
   const line = run.stdout.trim().split('\n').at(-1) ?? ''
+  let result
   try {
-    results.push(JSON.parse(line))
+    result = JSON.parse(line)
   } catch {
-    results.push({ benchmark: name, error: `exit ${run.status}: ${line.slice(0, 200)}` })
+    result = { benchmark: name, error: `exit ${run.status}: ${line.slice(0, 200)}` }
   }
+  result.load1 = {
+    ...load,
+    ...(result.load1 && { insideStart: result.load1.start, insideEnd: result.load1.end }),
+  }
+  result.seconds = Math.round((Date.now() - begun) / 1000)
+  results.push(result)
+  if (result.summary) console.table(result.summary)
+  else console.table([result])
 }
 
-const report = { date: new Date().toISOString(), machine, results }
-writeFileSync(`${root}bench/results.json`, `${JSON.stringify(report, null, 2)}\n`)
+const report = {
+  date: new Date().toISOString(),
+  quick,
+  seconds: Math.round((Date.now() - started) / 1000),
+  machine,
+  results,
+}
+const out = quick ? `${root}.tmp/bench-results-quick.json` : `${root}bench/results.json`
+mkdirSync(`${root}.tmp`, { recursive: true })
+writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`)
 console.log(
-  `\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`,
+  `\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.chromium}`,
 )
-console.table(results)
-console.log('written to bench/results.json')
+console.log(`${results.length} benchmarks in ${report.seconds} s, written to ${out.replace(root, '')}`)
