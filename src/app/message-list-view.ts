@@ -68,7 +68,6 @@ export function createMessageListView(options: MessageListOptions): MessageListV
   /** Rows by key: `#<seq>` confirmed, `~<client_msg_id>` optimistic. */
   const rows = new Map<string, MessageRow>()
   const optimisticKeys = new Set<string>()
-  const keyOfElement = new WeakMap<Node, string>()
   let ownUserId: string | undefined
   let view: ProjectView | undefined
   let windowStart = 0
@@ -86,18 +85,20 @@ export function createMessageListView(options: MessageListOptions): MessageListV
 
   const putRow = (key: string, row: MessageRow) => {
     rows.set(key, row)
-    keyOfElement.set(row.element, key)
     if (key.startsWith('~')) optimisticKeys.add(key)
-    else optimisticKeys.delete(key)
+  }
+
+  /** Forget a row without touching the DOM. */
+  const forgetRow = (key: string) => {
+    rows.delete(key)
+    optimisticKeys.delete(key)
   }
 
   const dropRow = (key: string) => {
     const row = rows.get(key)
-    if (!row) return
-    rows.delete(key)
-    optimisticKeys.delete(key)
-    if (row.element.parentElement === pendingBox) row.element.remove()
-    else chunks.remove(row.element)
+    forgetRow(key)
+    if (row?.element.parentElement === pendingBox) row.element.remove()
+    else if (row) chunks.remove(row.element)
   }
 
   const stickToBottom = () => {
@@ -322,7 +323,7 @@ export function createMessageListView(options: MessageListOptions): MessageListV
       const row = orphanKey === undefined ? undefined : rows.get(orphanKey)
       if (orphanKey === undefined || !row || rows.has(keyOf(message))) continue
       orphans.delete(message.client_msg_id ?? '')
-      rows.delete(orphanKey)
+      forgetRow(orphanKey)
       putRow(keyOf(message), row)
     }
   }

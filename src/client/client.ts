@@ -190,7 +190,11 @@ function createProjectState(
       listener(view)
       return () => listeners.delete(listener)
     },
-    send: (text, draft = {}) => call((hub) => hub.api.send(tabId, projectId, { ...draft, text })),
+    send(text, draft = {}) {
+      // The id is chosen here, so repeating the call (a timeout, a new leader) cannot queue it twice.
+      const clientMsgId = draft.client_msg_id ?? `client_${Date.now().toString(36)}_${crypto.randomUUID()}`
+      return call((hub) => hub.api.send(tabId, projectId, { ...draft, text, client_msg_id: clientMsgId }))
+    },
     retry: (id) => call((hub) => hub.api.retrySend(tabId, id)),
     discard: (id) => call((hub) => hub.api.discardSend(tabId, id)),
     async loadOlder(limit = 100) {

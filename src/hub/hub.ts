@@ -14,7 +14,7 @@ import type {
   SessionListener,
   TabStats,
 } from '../protocol'
-import { HUB_PROTOCOL_VERSION, isProjectId } from '../protocol'
+import { CLIENT_MSG_ID_PATTERN, HUB_PROTOCOL_VERSION, isProjectId } from '../protocol'
 import { DEFAULT_HUB_CONFIG, type HubConfig, type HubDeps, type Logger } from './deps'
 import { errorMessage, parsePreflight, readJson, request } from './http'
 import { createUserSession, type UserSession } from './user-session'
@@ -213,6 +213,9 @@ export function createHub(deps: HubDeps): Hub {
       checkProject(projectId)
       if (typeof draft?.text !== 'string' || draft.text.trim() === '') {
         throw hubError('invalid_argument', 'send() needs a non-empty text')
+      }
+      if (draft.client_msg_id !== undefined && !CLIENT_MSG_ID_PATTERN.test(draft.client_msg_id)) {
+        throw hubError('invalid_argument', 'client_msg_id must be 1–128 of A–Z a–z 0–9 _ . : -')
       }
       const { session } = await sessionOfTab(tabId)
       return session.send(projectId, draft)

@@ -181,8 +181,10 @@ export function createOutboxSender(ctx: OutboxSenderContext): OutboxSender {
       clock.clearTimeout(waitTimer)
     },
     async enqueue(projectId, draft) {
+      const existing = draft.client_msg_id === undefined ? undefined : queue.get(draft.client_msg_id)
+      if (existing) return existing // the same send, repeated: queue it once
       const entry: OutboxEntry = {
-        client_msg_id: `client_${clock.now().toString(36)}_${crypto.randomUUID()}`,
+        client_msg_id: draft.client_msg_id ?? newClientMsgId(clock.now()),
         projectId,
         userId: ctx.userId,
         text: draft.text,
@@ -232,4 +234,9 @@ export function createOutboxSender(ctx: OutboxSenderContext): OutboxSender {
         ? queue.size
         : [...queue.values()].filter((e) => e.projectId === projectId).length,
   }
+}
+
+/** @public A fresh `client_msg_id`: time-ordered prefix, random rest. */
+export function newClientMsgId(now: number): string {
+  return `client_${now.toString(36)}_${crypto.randomUUID()}`
 }

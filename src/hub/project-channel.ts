@@ -161,6 +161,9 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
         const known = recent.find((m) => m.seq === message.seq)
         if (known && known.id !== message.id) suspectReset = true
       }
+      // A send repeated after its message was already delivered: its echo settles it.
+      const id = message.client_msg_id
+      if (id !== null && ctx.isQueued(id) && !settled.includes(id)) settled.push(id)
       return
     }
     if (message.seq > record.latestSeq) record.latestSeq = message.seq

@@ -24,6 +24,9 @@ export function isCursor(value: unknown): value is string {
  */
 export const AUTHENTICATED_USER_HEADER = 'x-persistent-chat-user'
 
+/** @public `client_msg_id`s the proxy accepts (and the hub checks before queueing). */
+export const CLIENT_MSG_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/
+
 /** @public Messages replayed on a stream before `replay.end`. */
 export const MAX_REPLAY = 200
 /** @public Largest `limit` of the history API. */

@@ -479,3 +479,41 @@ test('a tab that is detached (its lock released) stops counting, and its project
     code: 'unknown_tab',
   })
 })
+
+test('a send repeated with the same client_msg_id (a retried call, a new leader) is queued and delivered once', async () => {
+  const s = await stack()
+  const user = freshUser('yul')
+  const backend = s.server.backend as RunningBackend
+  const testHub = createTestHub({ baseUrl: s.url, cookie: await s.login(user) })
+  cleanups.push(() => testHub.hub.close())
+  const tab = testHub.tab('t')
+  await tab.hello()
+  await testHub.hub.subscribe('t', 'proj_once')
+  await tab.until('proj_once', (v) => v.status.status === 'connected')
+
+  const first = await testHub.hub.send('t', 'proj_once', {
+    text: 'only once',
+    client_msg_id: 'client_same_1',
+  })
+  const again = await testHub.hub.send('t', 'proj_once', {
+    text: 'only once',
+    client_msg_id: 'client_same_1',
+  })
+  await tab.until('proj_once', (v) => v.messages.some((m) => m.seq === 1) && v.outbox.length === 0)
+  await testHub.hub.send('t', 'proj_once', { text: 'only once', client_msg_id: 'client_same_1' })
+  await waitFor(
+    () => testHub.requests.filter((r) => r.startsWith('POST') && r.endsWith('/messages')).length >= 2,
+    5000,
+    'the repeat was posted',
+  )
+  await tab.until('proj_once', (v) => v.outbox.length === 0)
+
+  expect(again).toEqual(first)
+  expect(tab.view('proj_once').messages.map((m) => [m.seq, m.client_msg_id])).toEqual([[1, 'client_same_1']])
+  expect(backend.latestSeq('proj_once')).toBe(1)
+  await expect(
+    testHub.hub.send('t', 'proj_once', { text: 'x', client_msg_id: 'bad id!' }),
+  ).rejects.toMatchObject({
+    code: 'invalid_argument',
+  })
+})

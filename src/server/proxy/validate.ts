@@ -3,12 +3,12 @@
  * parsed JSON to validated values or a 400/413 description. No I/O, so every rule runs
  * before any upstream call.
  */
+import { CLIENT_MSG_ID_PATTERN } from '../../protocol'
 import { isCursor, isProjectId, MAX_HISTORY_LIMIT, MAX_TEXT_BYTES } from '../../protocol/limits'
 import type { PresenceRequest, PresenceStatus, SendMessageRequest } from '../../protocol/wire'
 import type { ProxyErrorCode } from './errors'
 
 /** @public `client_msg_id`: 1..128 characters that need no escaping in URLs, headers or logs. */
-export const CLIENT_MSG_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/
 
 /** @public `mode`: a short identifier such as `build` or `plan`. */
 export const MODE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
