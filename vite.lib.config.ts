@@ -1,6 +1,6 @@
 /**
  * The library build behind the package exports: ESM entries for the tab client, the
- * SharedWorker, the pure SSE layer, the server pieces and the reference backend → `dist/lib`.
+ * SharedWorker, the leader tab's dedicated worker, the pure SSE layer, the server pieces and the reference backend → `dist/lib`.
  * Dependencies stay external; the consumer's bundler resolves them.
  */
 import { fileURLToPath } from 'node:url'
@@ -20,6 +20,7 @@ export default defineConfig({
       entry: {
         client: fromRoot('./src/client/index.ts'),
         worker: fromRoot('./src/worker/shared-worker.ts'),
+        'leader-worker': fromRoot('./src/worker/leader-worker.ts'),
         sse: fromRoot('./src/sse/index.ts'),
         server: fromRoot('./src/server/index.ts'),
         backend: fromRoot('./src/server/backend/index.ts'),

@@ -51,7 +51,11 @@ test('the packed package installs into a fresh Vite app, type-checks, and builds
     [
       "import { createChatClient, type PersistentChatMessage } from 'persistent-chat/client'",
       "import ChatWorker from 'persistent-chat/worker?sharedworker'",
-      'const client = createChatClient({ sharedWorker: (name) => new ChatWorker({ name }) })',
+      "import LeaderWorker from 'persistent-chat/leader-worker?worker'",
+      'const client = createChatClient({',
+      '  sharedWorker: (name) => new ChatWorker({ name }),',
+      '  dedicatedWorker: (name) => new LeaderWorker({ name }),',
+      '})',
       "const project = client.project('general')",
       'project.subscribe((view) => {',
       '  const texts: string[] = view.messages.map((m: PersistentChatMessage) => m.text)',
@@ -62,7 +66,16 @@ test('the packed package installs into a fresh Vite app, type-checks, and builds
   )
   writeFileSync(
     join(app, 'src/env.d.ts'),
-    "declare module '*?sharedworker' {\n  const W: { new (options?: { name?: string }): SharedWorker }\n  export default W\n}\n",
+    [
+      "declare module '*?sharedworker' {",
+      '  const W: { new (options?: { name?: string }): SharedWorker }',
+      '  export default W',
+      '}',
+      "declare module '*?worker' {",
+      '  const W: { new (options?: { name?: string }): Worker }',
+      '  export default W',
+      '}',
+    ].join('\n'),
   )
   writeFileSync(
     join(app, 'tsconfig.json'),
@@ -89,6 +102,8 @@ test('the packed package installs into a fresh Vite app, type-checks, and builds
   const assets = readdirSync(join(app, 'dist/assets'))
   const main = assets.find((f) => f.startsWith('index-') && f.endsWith('.js'))
   const worker = assets.find((f) => f.startsWith('worker-') && f.endsWith('.js'))
+  const leader = assets.find((f) => f.startsWith('leader-worker-') && f.endsWith('.js'))
+  expect(leader).toBeDefined()
   expect(main).toBeDefined()
   expect(worker).toBeDefined()
   expect(readFileSync(join(app, 'dist/assets', main ?? ''), 'utf8')).toContain('SharedWorker')
