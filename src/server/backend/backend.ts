@@ -5,7 +5,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { DEFAULT_HEARTBEAT_MS, MAX_STREAMS_PER_USER } from '../../protocol/limits'
-import type { MessageData } from '../../protocol/wire'
+import type { MessageContent, MessageData, MessageMetadata } from '../../protocol/wire'
 import { type Assistant, createAssistant } from './assistant'
 import { createChatService } from './chat-service'
 import { createBackendHandler } from './routes'
@@ -42,6 +42,9 @@ export interface BackendOptions {
 export interface AppendOptions {
   clientMsgId?: string | undefined
   mode?: string | undefined
+  /** Message kind and metadata, e.g. to store a system message with a build report. */
+  type?: MessageContent['type'] | undefined
+  metadata?: MessageMetadata | undefined
 }
 
 /** @public A started backend. */
@@ -126,8 +129,14 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
         projectId,
         userId,
         clientMsgId: appendOptions.clientMsgId ?? null,
-        content: { text, type: 'user', mode: appendOptions.mode ?? 'build', actor_type: 'client' },
-        metadata: { build_id: null, response_data: null },
+        content: {
+          text,
+          type: appendOptions.type ?? 'user',
+          mode: appendOptions.mode ?? 'build',
+          actor_type:
+            appendOptions.type === undefined || appendOptions.type === 'user' ? 'client' : appendOptions.type,
+        },
+        metadata: appendOptions.metadata ?? { build_id: null, response_data: null },
       }).message
     },
     latestSeq: (projectId) => store.latestSeq(projectId),
