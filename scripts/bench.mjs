@@ -4,9 +4,10 @@
 // results with the machine they ran on and the 1-minute load average around each benchmark
 // (other work on the machine makes timings noisy). A full run writes bench/results.json; a
 // quick one (fewer tabs, rounds and messages: a check that everything runs) writes
-// .tmp/bench-results-quick.json. Not part of `npm test`.
+// .tmp/bench-results-quick.json. `--only=fan-out,catch-up` re-runs some benchmarks and replaces
+// just their entries (each entry keeps the date it ran). Not part of `npm test`.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 
@@ -78,12 +79,22 @@ for (const { name, args } of benchmarks) {
     ...load,
     ...(result.load1 && { insideStart: result.load1.start, insideEnd: result.load1.end }),
   }
+  result.date = new Date(begun).toISOString()
   result.seconds = Math.round((Date.now() - begun) / 1000)
   results.push(result)
   if (result.summary) console.table(result.summary)
   else console.table([result])
 }
 
+const out = quick ? `${root}.tmp/bench-results-quick.json` : `${root}bench/results.json`
+if (only && existsSync(out)) {
+  const previous = JSON.parse(readFileSync(out, 'utf8')).results ?? []
+  const fresh = new Map(results.map((result) => [result.benchmark, result]))
+  const merged = previous.map((result) => fresh.get(result.benchmark) ?? result)
+  for (const result of results)
+    if (!previous.some((p) => p.benchmark === result.benchmark)) merged.push(result)
+  results.splice(0, results.length, ...merged)
+}
 const report = {
   date: new Date().toISOString(),
   quick,
@@ -91,7 +102,6 @@ const report = {
   machine,
   results,
 }
-const out = quick ? `${root}.tmp/bench-results-quick.json` : `${root}bench/results.json`
 mkdirSync(`${root}.tmp`, { recursive: true })
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`)
 console.log(
