@@ -8,8 +8,12 @@ export function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
 }
 
+/** The median (the mean of the middle two for an even count); `null` for none. */
 export function median(values) {
-  return percentile(values, 50)
+  if (values.length === 0) return null
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
 /** `value` rounded to `digits` decimals; `null` stays `null`. */
