@@ -80,13 +80,14 @@ function paint(row: MessageRow): void {
   setAttr(element, 'data-message-id', message.id)
   setAttr(element, 'data-client-msg-id', message.client_msg_id ?? '')
 
+  const build = buildEventOf(message)
+  // The bubble is the text element itself: one node less per row adds up at 5,000 rows.
   const text = h('div', {
-    className: 'msg__text',
+    className: build ? 'msg__text card__text' : 'msg__text msg__bubble',
     text: message.text,
     attrs: { 'data-testid': 'message-text' },
   })
-  const build = buildEventOf(message)
-  const body = build ? buildCard(build, text, message.text) : h('div', { className: 'msg__bubble' }, [text])
+  const body = build ? buildCard(build, text, message.text) : text
 
   const status =
     entry === undefined
@@ -118,7 +119,6 @@ function paint(row: MessageRow): void {
 }
 
 function buildCard(build: BuildEvent, text: HTMLElement, messageText: string): HTMLElement {
-  text.classList.add('card__text')
   return h('div', { className: 'msg__card', attrs: { 'aria-label': 'Build completed' } }, [
     h('div', { className: 'card__title' }, [
       h('span', { className: 'card__icon', text: '✓', attrs: { 'aria-hidden': 'true' } }),
