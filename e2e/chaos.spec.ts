@@ -6,7 +6,8 @@
  * every tab's list, and IndexedDB, equal the backend's log exactly, and every queued send
  * exists exactly once.
  *
- * CI runs the fixed seed below. `npm run chaos -- --seed N --minutes M` keeps the traffic and
+ * 2,000 = 1,550 from the backend's other user + 300 posted by a third user + 150 typed. CI runs
+ * the fixed seed below. `npm run chaos -- --seed N --minutes M` keeps the traffic and
  * faults going for M minutes instead (CHAOS_SEED / CHAOS_MINUTES). The seed is printed first,
  * and a failing seed reproduces the same fault decisions.
  */
@@ -26,11 +27,13 @@ const seed = Number(process.env['CHAOS_SEED'] ?? 7_000_001)
 const minutes = Number(process.env['CHAOS_MINUTES'] ?? 0)
 const USER = 'chaos_user'
 const PROJECTS = ['chaos_alpha', 'chaos_beta'] as const
+/** Busier than the defaults: the CI-sized run must inject at least 300 faults. */
+const RATES = { cut: 0.05, duplicate: 0.06, corrupt: 0.05, delay: 0.1 }
 
 test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 300 faults, then every tab and IndexedDB equal the backend log`, async ({
   browser,
 }) => {
-  test.setTimeout(minutes > 0 ? (minutes + 10) * 60_000 : 420_000)
+  test.setTimeout(minutes > 0 ? (minutes + 10) * 60_000 : 720_000)
   console.log(
     `[chaos] seed ${seed}${minutes > 0 ? `, ${minutes} min` : ''} — reproduce with CHAOS_SEED=${seed}`,
   )
@@ -46,7 +49,7 @@ test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 30
     heartbeatMs: 1000,
     assistantDelayMs: 100,
   })
-  const upstream = await startChaosRelay({ target: backend.url, seed: seed + 1 })
+  const upstream = await startChaosRelay({ target: backend.url, seed: seed + 1, rates: RATES })
   const app = await startServer({
     port: 0,
     backendUrl: upstream.url,
@@ -59,6 +62,7 @@ test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 30
   const front = await startChaosRelay({
     target: app.url,
     seed: seed + 2,
+    rates: RATES,
     faultable: /^\/api\/persistent-chat\//,
   })
   // Quiet while the tabs open: the faults start with the traffic.
@@ -108,7 +112,7 @@ test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 30
     const more = (i: number, ciCount: number) => (minutes > 0 ? Date.now() < deadline : i < ciCount)
 
     const carol = (async () => {
-      for (let i = 0; more(i, 1400); i++) {
+      for (let i = 0; more(i, 1550); i++) {
         backend.append(PROJECTS[i % 2] ?? 'chaos_alpha', 'chaos_carol', `carol ${i} — ünïcode 😀`)
         if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 100 + random() * 150))
       }
@@ -121,10 +125,10 @@ test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 30
       }
     })()
     const typing = (async () => {
-      for (let i = 0; more(i, 300); i++) {
-        const offline = i % 100 >= 80 // 20 of every 100 are written offline
-        if (i % 100 === 80) await context.setOffline(true)
-        if (i % 100 === 0 && i > 0) await context.setOffline(false)
+      for (let i = 0; more(i, 150); i++) {
+        const offline = i % 50 >= 40 // 10 of every 50 are written offline
+        if (i % 50 === 40) await context.setOffline(true)
+        if (i % 50 === 0 && i > 0) await context.setOffline(false)
         const tab = tabs[Math.floor(random() * tabs.length)] ?? tabs[0]
         if (!tab) throw new Error('no tab')
         const text = `typed ${i}${offline ? ' (offline)' : ''}`
@@ -147,6 +151,10 @@ test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 30
     upstream.heal()
     front.heal()
 
+    // Sends queued offline are still being delivered: the log is final once no tab holds one.
+    for (const { page } of tabs) {
+      await expect(page.locator('[data-testid=message][data-seq=""]')).toHaveCount(0, { timeout: 180_000 })
+    }
     const logs = new Map<string, MessageData[]>()
     for (const project of PROJECTS) logs.set(project, await history(backend, project))
     phase('healed; waiting for every tab to converge')
