@@ -9,6 +9,9 @@ const executablePath = process.env['CHROMIUM_PATH'] ?? findChromium()
 
 export default defineConfig({
   testDir: 'e2e',
+  // The browser chaos suite runs through `npm run chaos` (it sets CHAOS_SEED); it is not yet
+  // stable enough for CI on this 2-core machine (see README, "Known gaps").
+  testIgnore: process.env['CHAOS_SEED'] === undefined ? ['**/chaos.spec.ts'] : [],
   globalSetup: './e2e/support/global-setup.ts',
   // Two cores: one browser at a time keeps timings honest and the suite stable.
   workers: 1,
