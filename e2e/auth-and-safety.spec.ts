@@ -99,7 +99,7 @@ test('a message like <img src=x onerror=alert(1)> renders as text and runs nothi
   expect(dialogs).toEqual([])
 })
 
-test('the app as a user sees it (screenshot for the README)', async ({ context, stack, ids }) => {
+test('the app as a user sees it (screenshot for the README)', async ({ context, stack }) => {
   const user = 'maya'
   const project = 'launch'
   stack.backend().append(project, 'sam', 'Morning! The new onboarding flow is ready for review.')

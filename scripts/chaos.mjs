@@ -34,6 +34,6 @@ const run = spawnSync(
   },
 )
 console.log(
-  `[chaos] seed ${seed}: ${run.status === 0 ? 'every invariant held' : 'FAILED — reproduce with --seed ' + seed}`,
+  `[chaos] seed ${seed}: ${run.status === 0 ? 'every invariant held' : `FAILED — reproduce with --seed ${seed}`}`,
 )
 process.exit(run.status ?? 1)

@@ -117,7 +117,11 @@ test(`chaos (seed ${seed}): three senders, two projects, hundreds of faults; aft
     for (const project of shown) {
       await hub.hub.reconnect(tab.id, project)
       await tab
-        .until(project, (v) => seqsOf(v).length === backend.latestSeq(project) && v.outbox.length === 0, 90_000)
+        .until(
+          project,
+          (v) => seqsOf(v).length === backend.latestSeq(project) && v.outbox.length === 0,
+          90_000,
+        )
         .catch(async (error: unknown) => {
           const view = tab.view(project)
           const seqs = seqsOf(view)
