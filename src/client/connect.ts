@@ -6,7 +6,7 @@
 import { proxy, wrap } from 'comlink'
 import type { HubConfig } from '../hub'
 import type { HubApi, HubError, HubMode } from '../protocol'
-import { HUB_PROTOCOL_VERSION } from '../protocol'
+import { HUB_METHODS, HUB_PROTOCOL_VERSION } from '../protocol'
 import { canElectLeader } from '../worker/leader-platform'
 import { workerName } from '../worker/worker-name'
 
@@ -92,22 +92,7 @@ export function callTimeLimit(method: keyof HubApi, timeoutMs: number): number {
 
 function withTimeouts(api: HubApi, timeoutMs: number): HubApi {
   const limited = {} as Record<keyof HubApi, unknown>
-  const names: Array<keyof HubApi> = [
-    'hello',
-    'subscribe',
-    'unsubscribe',
-    'send',
-    'retrySend',
-    'discardSend',
-    'loadOlder',
-    'reconnect',
-    'setVisibility',
-    'setNetwork',
-    'stats',
-    'logout',
-    'bye',
-  ]
-  for (const name of names) {
+  for (const name of HUB_METHODS) {
     const limit = callTimeLimit(name, timeoutMs)
     limited[name] = (...args: unknown[]) =>
       settleWithin(

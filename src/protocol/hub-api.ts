@@ -130,3 +130,23 @@ export interface HubApi {
   /** The tab is going away (pagehide). The worker also notices a dead tab through its Web Lock. */
   bye(tabId: string): Promise<void>
 }
+
+/** Every `HubApi` method once; a `Record` so a method added to the interface must be added here. */
+const METHOD_SET: Record<keyof HubApi, true> = {
+  hello: true,
+  subscribe: true,
+  unsubscribe: true,
+  send: true,
+  retrySend: true,
+  discardSend: true,
+  loadOlder: true,
+  reconnect: true,
+  setVisibility: true,
+  setNetwork: true,
+  stats: true,
+  logout: true,
+  bye: true,
+}
+
+/** @public The names of the `HubApi` methods (for wrappers and RPC dispatchers). */
+export const HUB_METHODS = Object.keys(METHOD_SET) as Array<keyof HubApi>

@@ -10,26 +10,13 @@
  */
 import type { HubConfig } from '../hub'
 import type { ChannelBatch, HubApi, HubError, SessionEvent } from '../protocol'
+import { HUB_METHODS } from '../protocol'
 import { workerName } from './worker-name'
 
 /** @public The methods a tab calls over the call channel (`hello` carries no functions on the wire). */
 export type LeaderMethod = keyof HubApi
 
-const METHODS: ReadonlySet<string> = new Set<LeaderMethod>([
-  'hello',
-  'subscribe',
-  'unsubscribe',
-  'send',
-  'retrySend',
-  'discardSend',
-  'loadOlder',
-  'reconnect',
-  'setVisibility',
-  'setNetwork',
-  'stats',
-  'logout',
-  'bye',
-])
+const METHODS: ReadonlySet<string> = new Set<LeaderMethod>(HUB_METHODS)
 
 /** @public The leader announces itself; `epoch` grows with every new leader. */
 export interface LeaderAnnouncement {
