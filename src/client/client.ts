@@ -3,14 +3,15 @@
  * from IndexedDB before the hub answers, and keeps a `ProjectView` per project current.
  */
 import type { HubConfig } from '../hub'
-import type {
-  ChannelBatch,
-  HubError,
-  HubStats,
-  HubWelcome,
-  OutboxEntry,
-  SendDraft,
-  SessionEvent,
+import {
+  type ChannelBatch,
+  type HubError,
+  type HubStats,
+  type HubWelcome,
+  newClientMsgId,
+  type OutboxEntry,
+  type SendDraft,
+  type SessionEvent,
 } from '../protocol'
 import { openChatStore } from '../store'
 import { tabLockName } from '../worker/tab-lock'
@@ -192,7 +193,7 @@ function createProjectState(
     },
     send(text, draft = {}) {
       // The id is chosen here, so repeating the call (a timeout, a new leader) cannot queue it twice.
-      const clientMsgId = draft.client_msg_id ?? `client_${Date.now().toString(36)}_${crypto.randomUUID()}`
+      const clientMsgId = draft.client_msg_id ?? newClientMsgId()
       return call((hub) => hub.api.send(tabId, projectId, { ...draft, text, client_msg_id: clientMsgId }))
     },
     retry: (id) => call((hub) => hub.api.retrySend(tabId, id)),

@@ -3,7 +3,7 @@
  * POSTed with the same `client_msg_id` until the backend acknowledges them, one at a time per
  * project so their seqs follow the order they were written in.
  */
-import type { MessageData, OutboxEntry, SendDraft } from '../protocol'
+import { type MessageData, newClientMsgId, type OutboxEntry, type SendDraft } from '../protocol'
 import { decodeSendMessageResponse } from '../sse'
 import type { ChatStore } from '../store'
 import { DEFAULT_BACKOFF, nextDelay } from './backoff'
@@ -234,9 +234,4 @@ export function createOutboxSender(ctx: OutboxSenderContext): OutboxSender {
         ? queue.size
         : [...queue.values()].filter((e) => e.projectId === projectId).length,
   }
-}
-
-/** @public A fresh `client_msg_id`: time-ordered prefix, random rest. */
-export function newClientMsgId(now: number): string {
-  return `client_${now.toString(36)}_${crypto.randomUUID()}`
 }

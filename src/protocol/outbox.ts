@@ -34,3 +34,13 @@ export interface SendDraft {
   mode?: string | undefined
   target?: 'ai' | 'team' | undefined
 }
+
+/**
+ * @public A fresh `client_msg_id`: time-ordered prefix, random rest. Tabs call it before a send
+ * (so a retried call is the same message); the hub calls it for drafts that came without one.
+ */
+export function newClientMsgId(now: number = Date.now()): string {
+  // Protocol compiles without DOM typings; every host (browsers, Node 20) has Web Crypto.
+  const { crypto } = globalThis as unknown as { crypto: { randomUUID(): string } }
+  return `client_${now.toString(36)}_${crypto.randomUUID()}`
+}
