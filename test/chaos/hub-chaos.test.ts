@@ -6,10 +6,10 @@
  * e2e/chaos.spec.ts. Reproduce a failure with CHAOS_SEED=<seed printed below>.
  */
 import { afterEach, expect, test } from 'vitest'
-import type { HistoryResponse } from '../../src/protocol'
 import type { RunningBackend } from '../../src/server/backend'
 import { startBackend } from '../../src/server/backend'
 import { openChatStore } from '../../src/store'
+import { readBackendLog } from '../helpers/backend-client'
 import { createRandom, startChaosRelay } from '../helpers/chaos-relay'
 import { createTestHub, range, seqsOf, type TestHub, type TestTab } from '../helpers/hub-harness'
 import { startStack, waitFor } from '../helpers/servers'
@@ -180,21 +180,8 @@ function pause(ms: number) {
 }
 
 /** The backend's whole log of a project, read directly (not through the faulty relay). */
-async function history(backend: RunningBackend, project: string) {
-  const { signRequest } = await import('../../src/server/signing')
-  const messages: HistoryResponse['messages'] = []
-  for (let after = 0; ; ) {
-    const path = `/v1/projects/${project}/chat/messages?after_seq=${after}&limit=200`
-    const headers = signRequest({
-      secret: SECRET,
-      method: 'GET',
-      pathWithQuery: path,
-      userId: 'chaos_alice',
-      body: '',
-    })
-    const page = (await (await fetch(backend.url + path, { headers })).json()) as HistoryResponse
-    messages.push(...page.messages)
-    if (!page.hasMore || page.messages.length === 0) return messages
-    after = page.messages.at(-1)?.seq ?? after
-  }
+
+/** The backend's whole log of a project. */
+function history(backend: RunningBackend, project: string) {
+  return readBackendLog(backend.url, { secret: SECRET, project, userId: 'chaos_alice' })
 }

@@ -4,6 +4,7 @@
  * backend tests do not depend on the parser under test elsewhere).
  */
 import { type Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import type { HistoryResponse, MessageData } from '../../src/protocol'
 import { type BackendOptions, startBackend } from '../../src/server/backend/index'
 import { signRequest } from '../../src/server/signing'
 
@@ -297,4 +298,25 @@ export async function startTestBackend(options: Partial<BackendOptions> = {}) {
   const backend = await startBackend({ dbPath: ':memory:', secret: TEST_SECRET, ...options })
   const client = createBackendClient(backend.url, TEST_SECRET)
   return { backend, client }
+}
+
+/**
+ * @internal A project's whole log, paged through the history route straight from the backend
+ * (not through a faulty relay): what chaos tests compare every tab and IndexedDB against.
+ */
+export async function readBackendLog(
+  backendUrl: string,
+  { secret, project, userId }: { secret: string; project: string; userId: string },
+): Promise<MessageData[]> {
+  const messages: MessageData[] = []
+  for (let after = 0; ; ) {
+    const path = `/v1/projects/${project}/chat/messages?after_seq=${after}&limit=200`
+    const headers = signRequest({ secret, method: 'GET', pathWithQuery: path, userId, body: '' })
+    const response = await fetch(backendUrl + path, { headers })
+    if (!response.ok) throw new Error(`history of ${project}: HTTP ${response.status}`)
+    const page = (await response.json()) as HistoryResponse
+    messages.push(...page.messages)
+    if (!page.hasMore || page.messages.length === 0) return messages
+    after = page.messages.at(-1)?.seq ?? after
+  }
 }
