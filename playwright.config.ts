@@ -7,11 +7,21 @@ import { findChromium } from './scripts/chromium.mjs'
 
 const executablePath = process.env['CHROMIUM_PATH'] ?? findChromium()
 
-export default defineConfig({
+const launchOptions = {
+  ...(executablePath ? { executablePath } : {}),
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-quic',
+    '--no-first-run',
+  ],
+}
+
+export default defineConfig<{ sharedWorker: boolean }>({
   testDir: 'e2e',
-  // The browser chaos suite runs through `npm run chaos` (it sets CHAOS_SEED); it is not yet
-  // stable enough for CI on this 2-core machine (see README, "Known gaps").
-  testIgnore: process.env['CHAOS_SEED'] === undefined ? ['**/chaos.spec.ts'] : [],
   globalSetup: './e2e/support/global-setup.ts',
   // Two cores: one browser at a time keeps timings honest and the suite stable.
   workers: 1,
@@ -27,26 +37,16 @@ export default defineConfig({
   outputDir: '.tmp/test-results',
   use: {
     browserName: 'chromium',
-    ...(executablePath ? { launchOptions: { executablePath } } : {}),
     trace: 'retain-on-failure',
   },
   projects: [
+    { name: 'chromium', use: { launchOptions } },
     {
-      name: 'chromium',
-      use: {
-        launchOptions: {
-          ...(executablePath ? { executablePath } : {}),
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--disable-quic',
-            '--no-first-run',
-          ],
-        },
-      },
+      // The same guarantees where SharedWorker does not exist (Chrome for Android): the app
+      // elects a leader tab. Runs the multi-tab, offline and chaos scenarios again.
+      name: 'no-shared-worker',
+      testMatch: ['multi-tab.spec.ts', 'offline.spec.ts', 'chaos.spec.ts'],
+      use: { launchOptions, sharedWorker: false },
     },
   ],
 })

@@ -15,12 +15,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
-import type { HistoryResponse, MessageData } from '../src/protocol'
+import type { MessageData } from '../src/protocol'
 import { type RunningBackend, startBackend } from '../src/server/backend'
-import { signRequest } from '../src/server/signing'
 import { startServer } from '../src/server/start-server'
+import { readBackendLog } from '../test/helpers/backend-client'
 import { createRandom, startChaosRelay } from '../test/helpers/chaos-relay'
-import { expect, test } from './support/fixtures'
+import { at, expect, expectHubMode, test, withoutSharedWorker } from './support/fixtures'
 
 const SECRET = 'chaos-secret'
 const seed = Number(process.env['CHAOS_SEED'] ?? 7_000_001)
@@ -32,6 +32,7 @@ const RATES = { cut: 0.05, duplicate: 0.06, corrupt: 0.05, delay: 0.1 }
 
 test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 300 faults, then every tab and IndexedDB equal the backend log`, async ({
   browser,
+  sharedWorker,
 }) => {
   test.setTimeout(minutes > 0 ? (minutes + 10) * 60_000 : 720_000)
   console.log(
@@ -69,6 +70,7 @@ test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 30
   upstream.heal()
   front.heal()
   const context = await browser.newContext()
+  if (!sharedWorker) await withoutSharedWorker(context)
   try {
     const origin = front.url
     const login = async (userId: string) => {
@@ -88,6 +90,7 @@ test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 30
       await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'connected')
       tabs.push({ page, project })
     }
+    await expectHubMode(at(tabs, 0).page, sharedWorker)
     upstream.unheal()
     front.unheal()
     phase('tabs open; faults on')
@@ -129,8 +132,7 @@ test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 30
         const offline = i % 50 >= 40 // 10 of every 50 are written offline
         if (i % 50 === 40) await context.setOffline(true)
         if (i % 50 === 0 && i > 0) await context.setOffline(false)
-        const tab = tabs[Math.floor(random() * tabs.length)] ?? tabs[0]
-        if (!tab) throw new Error('no tab')
+        const tab = at(tabs, Math.floor(random() * tabs.length))
         const text = `typed ${i}${offline ? ' (offline)' : ''}`
         typed.push(text)
         await tab.page.getByTestId('composer').fill(text)
@@ -144,6 +146,10 @@ test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 30
       typing.then(() => phase('typing done')),
     ])
 
+    // The streams stay under fire (heartbeats, reconnects, backfills) until at least 300 faults.
+    await expect
+      .poll(() => upstream.total() + front.total(), { timeout: 180_000, intervals: [500] })
+      .toBeGreaterThanOrEqual(300)
     console.log(`[chaos] seed ${seed}: ${upstream.total() + front.total()} faults`, {
       proxyToBackend: upstream.faults,
       browserToProxy: front.faults,
@@ -156,7 +162,8 @@ test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 30
       await expect(page.locator('[data-testid=message][data-seq=""]')).toHaveCount(0, { timeout: 180_000 })
     }
     const logs = new Map<string, MessageData[]>()
-    for (const project of PROJECTS) logs.set(project, await history(backend, project))
+    for (const project of PROJECTS)
+      logs.set(project, await readBackendLog(backend.url, { secret: SECRET, project, userId: USER }))
     phase('healed; waiting for every tab to converge')
     for (const [index, { page, project }] of tabs.entries()) {
       const log = logs.get(project) ?? []
@@ -169,7 +176,6 @@ test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 30
     driving = false
     await retrier
 
-    expect(upstream.total() + front.total()).toBeGreaterThanOrEqual(300)
     for (const { page, project } of tabs) {
       const log = logs.get(project) ?? []
       const shown = await page.$$eval('[data-testid=message]', (rows) =>
@@ -245,25 +251,6 @@ async function postUntilAccepted(
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   throw new Error(`could not send ${id}`)
-}
-
-/** The backend's whole log of a project, read directly (not through a faulty relay). */
-async function history(backend: RunningBackend, project: string): Promise<MessageData[]> {
-  const messages: MessageData[] = []
-  for (let after = 0; ; ) {
-    const path = `/v1/projects/${project}/chat/messages?after_seq=${after}&limit=200`
-    const headers = signRequest({
-      secret: SECRET,
-      method: 'GET',
-      pathWithQuery: path,
-      userId: USER,
-      body: '',
-    })
-    const page = (await (await fetch(backend.url + path, { headers })).json()) as HistoryResponse
-    messages.push(...page.messages)
-    if (!page.hasMore || page.messages.length === 0) return messages
-    after = page.messages.at(-1)?.seq ?? after
-  }
 }
 
 /** Runs in the page: every stored message of a project, as [seq, text], in key order. */

@@ -1,10 +1,11 @@
 /**
  * Leader-tab mode, as on Chrome for Android: SharedWorker is removed from every page of the
  * context before the app loads, so `auto` elects one tab's dedicated worker with Web Locks and
- * every tab talks to it over BroadcastChannel. Same guarantees as the SharedWorker: one stream
- * per (user, project), every message exactly once in order, offline paint — across a leader tab
- * closing mid-burst and a wedged leader whose lock is stolen. Also: without Web Locks too, each
- * tab runs its own hub in the page; `?mode=leader-tab` forces the mode where SharedWorker exists.
+ * every tab talks to it over BroadcastChannel. The multi-tab, offline and chaos specs run in
+ * this mode too (the `no-shared-worker` project in playwright.config.ts); this spec adds what
+ * only a leader tab can get wrong: the leader closing mid-burst and a wedged leader whose lock is
+ * stolen. Also: without Web Locks too, each tab runs its own hub in the page; `?mode=leader-tab`
+ * forces the mode where SharedWorker exists.
  *
  * The wedge is real, not a test hook: Playwright runs a busy loop inside the leader's dedicated
  * worker (`worker.evaluate`), so its event loop stops — no announcements, no answers, no
@@ -12,7 +13,7 @@
  * with CDP `Page.setWebLifecycleState` does not pause its dedicated workers in Chromium, and a
  * busy loop in the page's main thread would not stop its worker either.)
  */
-import type { BrowserContext, Page, Worker } from '@playwright/test'
+import type { Page, Worker } from '@playwright/test'
 import { HUB_PROTOCOL_VERSION } from '../src/protocol'
 import {
   at,
@@ -21,19 +22,11 @@ import {
   hubStats,
   listed,
   login,
-  openProject,
   openTabs,
   send,
-  status,
   test,
+  withoutSharedWorker,
 } from './support/fixtures'
-
-/** Every page of the context loads without SharedWorker, as on Chrome for Android. */
-async function withoutSharedWorker(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    delete (globalThis as { SharedWorker?: unknown }).SharedWorker
-  })
-}
 
 /**
  * The names of `announceChannelName` and `leaderLockName` (src/worker/leader-protocol.ts) for the
@@ -127,80 +120,6 @@ async function expectExactly(page: Page, texts: string[]) {
   expect(rows.map((row) => row.seq)).toEqual(texts.map((_, i) => String(i + 1)))
   expect(rows.map((row) => row.text)).toEqual(texts)
 }
-
-async function newTab(context: BrowserContext, url: string): Promise<Page> {
-  const page = await context.newPage()
-  await page.goto(url)
-  return page
-}
-
-test('without SharedWorker, 5 tabs elect one leader and hold 1 upstream stream; a message from tab 3 shows in all 5 in the same order', async ({
-  context,
-  stack,
-  ids,
-}) => {
-  await withoutSharedWorker(context)
-  const user = ids.user('lena')
-  const project = ids.project('leader')
-  for (let i = 1; i <= 3; i++) stack.backend().append(project, 'bot', `seed ${i}`)
-  await login(context, stack, user)
-
-  const pages = await openTabs(context, stack, project, 5)
-  await expect.poll(() => stack.backend().openStreams(user)).toBe(1)
-  await expect.poll(async () => (await hubStats(at(pages, 0))).tabs).toBe(5)
-  await send(at(pages, 2), 'hello from tab 3')
-
-  for (const page of pages) await expectCount(page, 4)
-  const lists = await Promise.all(pages.map(listed))
-  for (const list of lists) expect(list).toEqual(lists[0])
-  expect(lists[0]?.map((m) => m.text)).toEqual(['seed 1', 'seed 2', 'seed 3', 'hello from tab 3'])
-  expect(lists[0]?.map((m) => m.seq)).toEqual(['1', '2', '3', '4'])
-  expect(await leaderLock(at(pages, 4))).toEqual({ held: 1, pending: 4 })
-  expect(await at(pages, 0).evaluate(() => 'SharedWorker' in globalThis)).toBe(false)
-  await expect(at(pages, 1).getByTestId('hub-stats')).toContainText('Leader tab')
-  expect(stack.backend().openStreams(user)).toBe(1)
-})
-
-test('offline reopen without SharedWorker: the tab leads alone, paints its cache with status offline, and its offline send is delivered once', async ({
-  context,
-  stack,
-  ids,
-}) => {
-  await withoutSharedWorker(context)
-  const user = ids.user('omar')
-  const project = ids.project('leaderoff')
-  for (let i = 1; i <= 5; i++) stack.backend().append(project, 'bot', `cached ${i}`)
-  await login(context, stack, user)
-  const online = await openProject(context, stack, project)
-  await expectCount(online, 5)
-  await online.evaluate(async () => {
-    await navigator.serviceWorker.ready
-  })
-  await online.close()
-
-  await stack.stopApp()
-  await stack.stopBackend()
-  await context.setOffline(true)
-  const offline = await newTab(context, `${stack.url}/?project=${project}`)
-
-  await expect(status(offline)).toHaveAttribute('data-status', 'offline')
-  await expectCount(offline, 5)
-  expect((await listed(offline)).map((m) => m.text)).toEqual([1, 2, 3, 4, 5].map((i) => `cached ${i}`))
-  await send(offline, 'written offline')
-  await expect(offline.getByTestId('message').last()).toHaveAttribute('data-seq', '')
-
-  await stack.startBackend()
-  await stack.startApp()
-  await context.setOffline(false)
-
-  await expectCount(offline, 6, 40_000)
-  const rows = await listed(offline)
-  expect(rows.filter((m) => m.text === 'written offline')).toEqual([
-    { seq: '6', text: 'written offline', clientMsgId: expect.stringMatching(/^client_/) },
-  ])
-  expect(rows).toHaveLength(6)
-  expect(stack.backend().latestSeq(project)).toBe(6)
-})
 
 test('the leader tab closes in the middle of a 1,000-message burst: another tab leads within 2 s and every remaining tab ends with all messages once, in order', async ({
   context,

@@ -1,11 +1,13 @@
 /**
  * One connection per (user, project), however many tabs: counted at the backend, with every
- * tab showing the same messages in the same order.
+ * tab showing the same messages in the same order. Runs with SharedWorker and again without it
+ * (the `no-shared-worker` project: one tab leads).
  */
 import {
   at,
   expect,
   expectCount,
+  expectHubMode,
   hubStats,
   listed,
   login,
@@ -19,6 +21,7 @@ test('5 tabs on one project hold exactly 1 upstream stream, and a message sent i
   context,
   stack,
   ids,
+  sharedWorker,
 }) => {
   const user = ids.user('ana')
   const project = ids.project('team')
@@ -28,6 +31,7 @@ test('5 tabs on one project hold exactly 1 upstream stream, and a message sent i
 
   await expect.poll(() => stack.backend().openStreams(user)).toBe(1)
   await expect.poll(async () => (await hubStats(at(pages, 0))).tabs).toBe(5)
+  await expectHubMode(at(pages, 1), sharedWorker)
   await send(at(pages, 2), 'hello from tab 3')
 
   for (const page of pages) await expectCount(page, 4)

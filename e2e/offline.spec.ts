@@ -1,13 +1,25 @@
 /**
  * The app shell is precached by the service worker: with the servers gone and the browser
- * offline, a new tab opens the app, paints the cached messages, and queues sends.
+ * offline, a new tab opens the app, paints the cached messages, and queues sends. Runs with
+ * SharedWorker and again without it (the `no-shared-worker` project: the tab leads alone).
  */
-import { expect, expectCount, listed, login, openProject, send, status, test } from './support/fixtures'
+import {
+  expect,
+  expectCount,
+  expectHubMode,
+  listed,
+  login,
+  openProject,
+  send,
+  status,
+  test,
+} from './support/fixtures'
 
 test('offline reopen: the app opens from the service worker with cached messages and status offline; a message sent then is delivered once when the servers return', async ({
   context,
   stack,
   ids,
+  sharedWorker,
 }) => {
   const user = ids.user('fay')
   const project = ids.project('offline')
@@ -27,6 +39,7 @@ test('offline reopen: the app opens from the service worker with cached messages
   await offline.goto(`${stack.url}/?project=${project}`)
 
   await expect(status(offline)).toHaveAttribute('data-status', 'offline')
+  await expectHubMode(offline, sharedWorker)
   await expectCount(offline, 5)
   expect((await listed(offline)).map((m) => m.text)).toEqual([1, 2, 3, 4, 5].map((i) => `cached ${i}`))
   const cacheNames = await offline.evaluate(() => caches.keys())

@@ -10,9 +10,20 @@ export { expect }
 
 /** @internal */
 export const test = base.extend<{
+  /**
+   * `false` in the `no-shared-worker` project (playwright.config.ts): every page of the test's
+   * contexts loads without `SharedWorker`, as on Chrome for Android, so the app elects a leader
+   * tab. Specs that open their own contexts apply it with `withoutSharedWorker`.
+   */
+  sharedWorker: boolean
   stack: Stack
   ids: { user: (name: string) => string; project: (name: string) => string }
 }>({
+  sharedWorker: [true, { option: true }],
+  context: async ({ context, sharedWorker }, use) => {
+    if (!sharedWorker) await withoutSharedWorker(context)
+    await use(context)
+  },
   // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as a pattern.
   stack: async ({}, use) => {
     const stack = await startStack()
@@ -100,4 +111,17 @@ export function at<T>(list: readonly T[], index: number): T {
   const item = list[index]
   if (item === undefined) throw new Error(`expected an item at index ${index} of ${list.length}`)
   return item
+}
+
+/** @internal Every page of `context` loads without `SharedWorker`, as on Chrome for Android. */
+export async function withoutSharedWorker(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    delete (globalThis as { SharedWorker?: unknown }).SharedWorker
+  })
+}
+
+/** @internal The hub mode the hub panel names: the one the test's project asks for. */
+export async function expectHubMode(page: Page, sharedWorker: boolean): Promise<void> {
+  await expect(page.getByTestId('hub-stats')).toContainText(sharedWorker ? 'SharedWorker' : 'Leader tab')
+  expect(await page.evaluate(() => 'SharedWorker' in globalThis)).toBe(sharedWorker)
 }
