@@ -10,8 +10,9 @@ import type { RunningBackend } from '../../src/server/backend'
 import { startBackend } from '../../src/server/backend'
 import { openChatStore } from '../../src/store'
 import { readBackendLog } from '../helpers/backend-client'
-import { createRandom, startChaosRelay } from '../helpers/chaos-relay'
+import { startChaosRelay } from '../helpers/chaos-relay'
 import { createTestHub, range, seqsOf, type TestHub, type TestTab } from '../helpers/hub-harness'
+import { createRandom } from '../helpers/random'
 import { startStack, waitFor } from '../helpers/servers'
 
 const cleanups: Array<() => Promise<void> | void> = []

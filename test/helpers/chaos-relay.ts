@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { createRandom } from './random'
 
 /** @internal The kinds of fault, as counted in `faults`. */
 export type FaultKind =
@@ -71,18 +72,6 @@ export interface ChaosOptions {
   faultable?: RegExp | undefined
   /** Paths never answered with 401 (the auth preflight: a 401 there signs the tab out). */
   neverUnauthorized?: RegExp | undefined
-}
-
-/** @internal A small, fast, seedable PRNG (mulberry32). */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** @internal Start a relay to `options.target` on a free loopback port. */

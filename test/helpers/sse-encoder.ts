@@ -51,18 +51,6 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   return result
 }
 
-/** A seeded pseudo-random generator (mulberry32): the same seed gives the same numbers. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Something that can be sliced: a string or a byte array. */
 type Sliceable = string | Uint8Array
 

@@ -2,7 +2,7 @@
  * The seed of the random chunk splits: fresh each run, printed, and replayable by setting
  * `SSE_TEST_SEED`.
  */
-import { createRandom } from '../helpers/sse-encoder'
+import { createRandom } from '../helpers/random'
 
 const { SSE_TEST_SEED } = process.env
 
