@@ -11,36 +11,9 @@
  * for the naive design's rendering cost.
  */
 
-interface MessageData {
-  seq: number
-  messageId: string
-  client_msg_id: string | null
-  projectId: string
-  userId: string
-  content: { text: string; type: string; mode?: string; actor_type: string }
-  timestamp: string
-  metadata: { build_id: string | null; response_data: Record<string, unknown> | null }
-}
+import { transformBackendMessage, type WireMessage } from '../seed-message'
 
-/** The seed's `transformBackendMessage`. */
-function transform(data: MessageData) {
-  return {
-    id: data.messageId,
-    seq: data.seq,
-    text: data.content.text,
-    message_type: data.content.type,
-    user_id: data.userId,
-    project_id: data.projectId,
-    client_msg_id: data.client_msg_id,
-    created_at: data.timestamp,
-    updated_at: data.timestamp,
-    build_id: data.metadata?.build_id,
-    response_data: data.metadata?.response_data,
-    mode: data.content.mode,
-    actor_type: data.content.actor_type,
-  }
-}
-type Message = ReturnType<typeof transform>
+type Message = ReturnType<typeof transformBackendMessage>
 
 const projectId = new URLSearchParams(location.search).get('project') ?? 'general'
 const statusElement = document.querySelector('[data-testid=connection-status]') as HTMLElement
@@ -130,7 +103,7 @@ const connect = async () => {
 
   const onMessage = (event: MessageEvent<string>) => {
     try {
-      const message = transform(JSON.parse(event.data) as MessageData)
+      const message = transformBackendMessage(JSON.parse(event.data) as WireMessage)
       if (message.seq > lastSeenSeq) {
         lastSeenSeq = message.seq
         localStorage.setItem(storageKey, String(message.seq))

@@ -5,7 +5,8 @@
  * hub's store), one page after another. No stream, no ordering rules, no rendering, no tabs.
  * The result lands in `window.__floor`.
  */
-import { openFloorDb, toStored, type WireMessage } from './db'
+import { transformBackendMessage, type WireMessage } from '../seed-message'
+import { openFloorDb } from './db'
 
 const params = new URLSearchParams(location.search)
 const projectId = params.get('project') ?? ''
@@ -22,7 +23,7 @@ const run = async () => {
     )
     const page = (await response.json()) as { messages: WireMessage[]; hasMore: boolean }
     if (page.messages.length === 0) break
-    const rows = page.messages.map(toStored)
+    const rows = page.messages.map(transformBackendMessage)
     highSeq = rows[rows.length - 1]?.seq ?? highSeq
     const tx = db.transaction(['messages', 'projects'], 'readwrite')
     const messages = tx.objectStore('messages')
