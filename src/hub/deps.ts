@@ -82,3 +82,15 @@ export interface HubDeps {
   config?: Partial<HubConfig> | undefined
   log?: Logger | undefined
 }
+
+/** @internal What every part of one user's session works with: that user's effects and store. */
+export interface SessionIo {
+  userId: string
+  fetch: FetchLike
+  clock: Clock
+  random: () => number
+  store: ChatStore
+  config: HubConfig
+  log: Logger
+  isOnline(): boolean
+}

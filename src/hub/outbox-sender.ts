@@ -5,21 +5,12 @@
  */
 import { type MessageData, newClientMsgId, type OutboxEntry, type SendDraft } from '../protocol'
 import { decodeSendMessageResponse } from '../sse'
-import type { ChatStore } from '../store'
 import { DEFAULT_BACKOFF, nextDelay } from './backoff'
-import type { Clock, FetchLike, HubConfig, Logger } from './deps'
+import type { SessionIo } from './deps'
 import { readJson, request } from './http'
 
 /** @internal What the sender is built from. */
-export interface OutboxSenderContext {
-  userId: string
-  fetch: FetchLike
-  clock: Clock
-  random: () => number
-  store: ChatStore
-  config: HubConfig
-  log: Logger
-  isOnline(): boolean
+export interface OutboxSenderContext extends SessionIo {
   /** The backend has the message: deliver it in seq order (settling the entry) or drop the entry. */
   onAcknowledged(data: MessageData): void
   /** An entry was added, changed state or was removed. */

@@ -15,24 +15,16 @@ import type {
 import { AUTHENTICATED_USER_HEADER } from '../protocol'
 import type { ServerSentEvent } from '../sse'
 import { createEventStreamDecoder, decodeEvent, decodeHistoryResponse, toPersistentChatMessage } from '../sse'
-import type { ChatStore, ProjectRecord, StoredMessage } from '../store'
+import type { ProjectRecord, StoredMessage } from '../store'
 import { DEFAULT_BACKOFF, nextDelay } from './backoff'
-import type { Clock, FetchLike, HubConfig, Logger } from './deps'
+import type { SessionIo } from './deps'
 import { classifyResponse, errorMessage, type RequestFailure, readJson, request } from './http'
 
 const USER_HEADER = AUTHENTICATED_USER_HEADER
 
 /** @internal What a channel is built from; the user session provides it. */
-export interface ChannelContext {
-  userId: string
+export interface ChannelContext extends SessionIo {
   projectId: string
-  fetch: FetchLike
-  clock: Clock
-  random: () => number
-  store: ChatStore
-  config: HubConfig
-  log: Logger
-  isOnline(): boolean
   heartbeatMs(): number
   /** This project's queued sends, oldest first. */
   outbox(): OutboxEntry[]

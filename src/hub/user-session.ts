@@ -5,7 +5,7 @@
  */
 import type { ChannelChange, OutboxEntry, ProjectStats, SendDraft } from '../protocol'
 import type { ChatStore } from '../store'
-import type { HubConfig, HubDeps, Logger } from './deps'
+import type { HubConfig, HubDeps, Logger, SessionIo } from './deps'
 import { createOutboxSender, type OutboxSender } from './outbox-sender'
 import { createProjectChannel, type ProjectChannel } from './project-channel'
 
@@ -63,7 +63,7 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
   const channels = new Map<string, ChannelEntry>()
   let suspendedBy: { code: number; reason: string } | undefined
 
-  const outbox: OutboxSender = createOutboxSender({
+  const io: SessionIo = {
     userId,
     fetch: deps.fetch,
     clock: deps.clock,
@@ -72,6 +72,10 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
     config,
     log,
     isOnline: deps.isOnline,
+  }
+
+  const outbox: OutboxSender = createOutboxSender({
+    ...io,
     onAcknowledged(data) {
       const entry = channels.get(data.projectId)
       if (entry) entry.channel.acknowledge(data)
@@ -102,15 +106,8 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
       closing: null,
     }
     entry.channel = createProjectChannel({
-      userId,
+      ...io,
       projectId,
-      fetch: deps.fetch,
-      clock: deps.clock,
-      random: deps.random,
-      store,
-      config,
-      log,
-      isOnline: deps.isOnline,
       heartbeatMs: ctx.heartbeatMs,
       outbox: () => outbox.entries(projectId),
       isQueued: (id) => outbox.has(id),
