@@ -140,8 +140,16 @@ test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 30
         const tab = at(tabs, Math.floor(random() * tabs.length))
         const text = `typed ${i}${offline ? ' (offline)' : ''}`
         typed.push(text)
-        await tab.page.getByTestId('composer').fill(text)
-        await tab.page.getByTestId('composer').press('Enter')
+        const composer = tab.page.getByTestId('composer')
+        await composer.fill(text)
+        await composer.press('Enter')
+        // Like a user: until the message shows in the list, send it again whenever the app gives
+        // the text back ("Couldn't queue the message": a hub busy catching up did not answer).
+        const row = tab.page.getByTestId('message-text').getByText(text, { exact: true })
+        await expect(async () => {
+          if ((await composer.inputValue()) === text) await composer.press('Enter')
+          await expect(row.first()).toBeAttached({ timeout: 2000 })
+        }).toPass({ timeout: 180_000 })
       }
       await context.setOffline(false)
     })()
