@@ -4,7 +4,6 @@
  * to the project's view. Wiring only.
  */
 import { createChatClient, type ProjectView } from '../client'
-import { newClientMsgId } from '../protocol'
 import LeaderWorker from '../worker/leader-worker?worker'
 import ChatWorker from '../worker/shared-worker?sharedworker'
 import { createBanners } from './banners'
@@ -58,20 +57,10 @@ const hubPanel = createHubPanel(byId('hub-stats'), {
   toggle: byId<HTMLButtonElement>('hub-toggle'),
 })
 createProjectSwitcher(byId<HTMLFormElement>('project-switcher'), projectId)
-// A send the hub did not confirm (its answer timed out) may still be queued; the composer gives
-// the text back, and sending that same text again reuses the id, so it lands at most once.
-let unconfirmed: { text: string; clientMsgId: string } | undefined
 createComposer(byId<HTMLFormElement>('composer'), {
-  onSend: async (text) => {
+  onSend: (text) => {
     list.scrollToLatest()
-    const clientMsgId = unconfirmed?.text === text ? unconfirmed.clientMsgId : newClientMsgId()
-    try {
-      await project.send(text, { client_msg_id: clientMsgId })
-      unconfirmed = undefined
-    } catch (error) {
-      unconfirmed = { text, clientMsgId }
-      throw error
-    }
+    return project.send(text)
   },
 })
 watchSession({

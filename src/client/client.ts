@@ -50,7 +50,11 @@ export interface ChatProject {
   /** The current view; `subscribe` tells of every change. */
   readonly view: ProjectView
   subscribe(listener: (view: ProjectView) => void): () => void
-  /** Queue a message; it shows at once as optimistic in every tab and is sent until acknowledged. */
+  /**
+   * Queue a message; it shows at once as optimistic in every tab and is sent until acknowledged.
+   * When the call fails (a hub too busy to answer may still have queued it), sending the same
+   * text again reuses its `client_msg_id`, so it lands once.
+   */
   send(text: string, options?: Omit<SendDraft, 'text'>): Promise<OutboxEntry>
   retry(clientMsgId: string): Promise<void>
   discard(clientMsgId: string): Promise<void>
@@ -181,6 +185,9 @@ function createProjectState(
     for (const listener of listeners) listener(view)
   }
 
+  /** The last send whose call failed: the hub may have queued it anyway. */
+  let unconfirmed: { text: string; clientMsgId: string } | undefined
+
   const handle: ChatProject = {
     id: projectId,
     get view() {
@@ -191,10 +198,22 @@ function createProjectState(
       listener(view)
       return () => listeners.delete(listener)
     },
-    send(text, draft = {}) {
-      // The id is chosen here, so repeating the call (a timeout, a new leader) cannot queue it twice.
-      const clientMsgId = draft.client_msg_id ?? newClientMsgId()
-      return call((hub) => hub.api.send(tabId, projectId, { ...draft, text, client_msg_id: clientMsgId }))
+    async send(text, draft = {}) {
+      // The id is chosen here, so repeating the call (a timeout, a new leader) cannot queue it
+      // twice; a send that failed unconfirmed (the hub may still queue it) keeps its id for the
+      // next send of the same text.
+      const clientMsgId =
+        draft.client_msg_id ?? (unconfirmed?.text === text ? unconfirmed.clientMsgId : newClientMsgId())
+      try {
+        const entry = await call((hub) =>
+          hub.api.send(tabId, projectId, { ...draft, text, client_msg_id: clientMsgId }),
+        )
+        if (unconfirmed?.clientMsgId === clientMsgId) unconfirmed = undefined
+        return entry
+      } catch (error) {
+        unconfirmed = { text, clientMsgId }
+        throw error
+      }
     },
     retry: (id) => call((hub) => hub.api.retrySend(tabId, id)),
     discard: (id) => call((hub) => hub.api.discardSend(tabId, id)),
