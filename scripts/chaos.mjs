@@ -2,7 +2,8 @@
 // `npm run chaos -- [--seed N] [--minutes M] [--project chromium|no-shared-worker]`: the browser
 // chaos suite (e2e/chaos.spec.ts) with a chosen or random seed, in one Playwright project (with
 // SharedWorker by default; `no-shared-worker` elects a leader tab), keeping traffic and faults
-// going for M minutes before healing and checking every invariant. The seed is printed first; rerun with it to reproduce a failure.
+// going for M minutes before healing and checking every invariant. The seed is printed first;
+// rerun with it to reproduce a failure.
 import { spawnSync } from 'node:child_process'
 import { findChromium } from './chromium.mjs'
 
