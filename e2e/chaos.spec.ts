@@ -28,8 +28,12 @@ const seed = Number(process.env['CHAOS_SEED'] ?? 7_000_001)
 const minutes = Number(process.env['CHAOS_MINUTES'] ?? 0)
 const USER = 'chaos_user'
 const PROJECTS = ['chaos_alpha', 'chaos_beta'] as const
-/** Busier than the defaults: the CI-sized run must inject at least 300 faults. */
-const RATES = { cut: 0.05, duplicate: 0.06, corrupt: 0.05, delay: 0.1 }
+/**
+ * Busier than the defaults: the CI-sized run must inject at least 300 faults while its traffic
+ * flows (runs with 0.1 delays and default request faults ended at 269–377, and a quiet stream after
+ * the traffic adds too few to be a reliable backstop).
+ */
+const RATES = { cut: 0.05, duplicate: 0.06, corrupt: 0.05, delay: 0.2, status: 0.06, reset: 0.05 }
 // No Playwright trace: thousands of rows and actions make it huge and slow the tabs, and packing
 // it on close has failed ("file data stream has unexpected number of bytes"). The seed and the
 // phase lines reproduce a failure instead.
