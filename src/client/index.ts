@@ -9,6 +9,7 @@ export type {
   ProjectStats,
   SessionEvent,
 } from '../protocol'
-export type { ChatClient, ChatClientOptions, ChatProject } from './client'
+export type { ChatClient, ChatClientOptions } from './client'
 export { createChatClient } from './client'
 export type { ProjectView } from './message-list'
+export type { ChatProject } from './project'
