@@ -62,7 +62,7 @@ export const DEFAULT_HUB_CONFIG: HubConfig = {
   apiBase: '/api/persistent-chat',
   closeGraceMs: 5_000,
   closeWhenAllHiddenMs: null,
-  maxBackfill: 1_000,
+  maxBackfill: 10_000,
   pageSize: 200,
   windowSize: 500,
   minUptimeMs: 5_000,

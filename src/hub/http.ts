@@ -4,15 +4,10 @@
  * wrong content type), or "refused for good" (other 4xx).
  */
 import type { ErrorBody, PreflightResponse } from '../protocol'
+import type { RequestFailure } from './core'
 import type { Clock, FetchLike } from './deps'
 
-/** @public Why a request did not succeed. */
-export type RequestFailure =
-  | { kind: 'auth'; code: number; reason: string }
-  | { kind: 'rate_limited'; retryAfterMs: number; reason: string }
-  | { kind: 'retry'; reason: string }
-  | { kind: 'rejected'; code: number; reason: string }
-  | { kind: 'aborted' }
+export type { RequestFailure }
 
 /** @public A request's outcome: the response, or a classified failure. Never throws. */
 export type RequestResult = { ok: true; response: Response } | { ok: false; failure: RequestFailure }

@@ -110,10 +110,16 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
       projectId,
       heartbeatMs: ctx.heartbeatMs,
       outbox: () => outbox.entries(projectId),
-      isQueued: (id) => outbox.has(id),
       onChanges(changes) {
-        for (const change of changes) if (change.type === 'outbox') outbox.settled(change.remove)
         ctx.deliver(entry.subscribers, projectId, changes)
+      },
+      onSettled(ids, stored) {
+        const queued = ids.filter((id) => outbox.has(id))
+        if (queued.length === 0) return
+        // Written with their messages: the stored entries are gone; otherwise (a repeated send's
+        // echo, a message outside the window) remove them like a discard.
+        if (stored) outbox.settled(queued)
+        else for (const id of queued) void outbox.discard(id)
       },
       onUnauthenticated: unauthenticated,
     })
@@ -136,7 +142,12 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
       entry.closeTimer = deps.clock.setTimeout(() => {
         if (entry.subscribers.size > 0) return
         entry.channel.stop()
-        channels.delete(projectId)
+        // Forget it once its last write has landed; a tab subscribing meanwhile starts it again,
+        // so two channels never write the same project.
+        void entry.channel.idle().then(() => {
+          if (entry.subscribers.size === 0 && !entry.channel.running && channels.get(projectId) === entry)
+            channels.delete(projectId)
+        })
       }, config.closeGraceMs)
       return
     }

@@ -1,0 +1,48 @@
+/**
+ * One step in progress: the state being updated, the effects asked for so far, and the time
+ * and randomness the step may use. Every part of the core writes its effects through here.
+ */
+import type { ChannelChange } from '../../protocol'
+import type { ChannelEffect, ChannelState, TimerName } from './types'
+
+/** @internal */
+export interface Step {
+  readonly state: ChannelState
+  readonly effects: ChannelEffect[]
+  readonly now: number
+  readonly random: () => number
+  /** `client_msg_id`s found confirmed during this step, settled in one effect at its end. */
+  readonly settled: string[]
+}
+
+/** @internal A fresh id for a connection, request or commit. */
+export function newId(s: Step): number {
+  return s.state.nextId++
+}
+
+/** @internal Tell every subscribed tab. */
+export function emit(s: Step, ...changes: ChannelChange[]) {
+  s.effects.push({ type: 'emit', changes })
+}
+
+/** @internal Arm a named timer (re-arming replaces it). */
+export function setTimer(s: Step, name: TimerName, ms: number) {
+  s.state.timers.add(name)
+  s.effects.push({ type: 'set_timer', name, ms: Math.max(0, Math.round(ms)) })
+}
+
+/** @internal Disarm a named timer, if armed. */
+export function clearTimer(s: Step, name: TimerName) {
+  if (!s.state.timers.delete(name)) return
+  s.effects.push({ type: 'clear_timer', name })
+}
+
+/** @internal A structured log line (never message text). */
+export function log(
+  s: Step,
+  level: 'debug' | 'info' | 'warn' | 'error',
+  event: string,
+  fields: Record<string, unknown> = {},
+) {
+  s.effects.push({ type: 'log', level, event, fields })
+}

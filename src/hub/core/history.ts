@@ -1,0 +1,218 @@
+/**
+ * The history API, one request at a time, only in the two forms DESIGN.md §2 defines
+ * (`after_seq`, `before_seq`). In order of priority: the newest page for a new window, a tab's
+ * scrollback, the check of the message at `highSeq` after a reconnect, the next page of a gap.
+ * A history answer is the truth about the latest seq; the stream's hints only say where to look.
+ * A request that fails or makes no progress waits (`history_retry`): no loop repeats without
+ * progress.
+ */
+import type { HistoryResponse } from '../../protocol'
+import { toPersistentChatMessage } from '../../sse/transform'
+import { DEFAULT_BACKOFF, nextDelay } from './backoff'
+import { log, newId, type Step, setTimer } from './context'
+import { drainHeld, highestHeld, offer, pruneHeld } from './ordering'
+import { answerFromHistory, failOlder } from './scrollback'
+import { messageAt } from './state'
+import { authFailed, backoffReason } from './stream'
+import type { HistoryPurpose, HistoryQuery, HistoryResult, Message } from './types'
+
+/** @internal Issue the next history request, if one is due and none is in flight. */
+export function pumpHistory(s: Step) {
+  const { state } = s
+  if (state.history || state.historyBackoff || !state.online || state.cache !== 'loaded') return
+  if (state.phase.phase === 'auth_failed') return
+  const { pageSize } = state.config
+  if (state.wantWindow) {
+    // [DESIGN §2] "To read the newest page, ask before_seq = a number above the latest known seq."
+    const { latestSeq, dataReset } = state.wantWindow
+    return request(s, { purpose: 'window', dataReset }, { beforeSeq: latestSeq + 1, limit: pageSize })
+  }
+  const older = state.older.find((o) => o.needsHistory)
+  if (older) {
+    const lowest = older.cached?.[0]?.seq ?? older.beforeSeq
+    const limit = older.limit - (older.cached?.length ?? 0)
+    return request(s, { purpose: 'older', older: older.request }, { beforeSeq: lowest, limit })
+  }
+  if (!state.running) return
+  const record = state.record
+  if (!record) {
+    // Nothing cached. Its answer tells the latest seq; a short log fits in this one page.
+    if (state.phase.phase === 'windowing') request(s, { purpose: 'probe' }, { afterSeq: 0, limit: pageSize })
+    return
+  }
+  if (state.verify === 'after_replay') return // the replay's end says whether a window is due
+  if (state.verify === 'due') {
+    if (record.highSeq === 0) {
+      state.verify = 'none'
+      drainHeld(s)
+    } else {
+      state.counters.verifies++
+      const messageId = messageAt(state, record.highSeq)?.id
+      return request(
+        s,
+        { purpose: 'verify', highSeq: record.highSeq, messageId },
+        { afterSeq: record.highSeq - 1, limit: pageSize },
+      )
+    }
+  }
+  if (record.latestSeq > record.highSeq)
+    request(s, { purpose: 'gap', highSeq: record.highSeq }, { afterSeq: record.highSeq, limit: pageSize })
+}
+
+/** @internal A history answer arrived. */
+export function historyResult(s: Step, request: number, result: HistoryResult) {
+  const { state } = s
+  const asked = state.history
+  if (asked?.request !== request) return // aborted or superseded
+  state.history = undefined
+  if (!result.ok) return historyFailed(s, asked, result)
+  state.historyAttempt = 0
+  const { page } = result
+  switch (asked.purpose) {
+    case 'probe': {
+      const last = page.messages.at(-1)?.seq ?? 0
+      if (page.latestSeq <= last) return setWindow(s, page.messages.map(stored), page.latestSeq, false)
+      state.wantWindow = { latestSeq: page.latestSeq, dataReset: false }
+      return
+    }
+    case 'window':
+      state.wantWindow = undefined
+      if (page.messages.length === 0 && page.latestSeq > 0) {
+        // A backend that answers the newest page with nothing: no progress, ask again later.
+        return waitForHistory(s, 'the newest page came back empty')
+      }
+      return setWindow(s, page.messages.map(stored), page.latestSeq, asked.dataReset)
+    case 'verify':
+      return verified(s, asked.highSeq, asked.messageId, page)
+    case 'gap':
+      return applyPage(s, page)
+    case 'older':
+      return answerFromHistory(s, asked.older, page)
+  }
+}
+
+/** The check after a reconnect: the same message at `highSeq` means the same log. */
+function verified(s: Step, highSeq: number, messageId: string | undefined, page: HistoryResponse) {
+  const { state } = s
+  const first = page.messages[0]
+  const replaced =
+    page.latestSeq < highSeq ||
+    (first !== undefined && first.seq === highSeq && messageId !== undefined && first.messageId !== messageId)
+  if (replaced) return dataReset(s, page.latestSeq, highSeq)
+  state.verify = 'none'
+  applyPage(s, page)
+}
+
+/** A page after `highSeq`: accept what continues the range, or decide on a new window. */
+function applyPage(s: Step, page: HistoryResponse) {
+  const { state } = s
+  const record = state.record
+  if (!record) return
+  state.counters.gapFills++
+  if (page.latestSeq < record.highSeq) return dataReset(s, page.latestSeq, record.highSeq)
+  if (windowIfTooFar(s, page.latestSeq)) return
+  const before = record.highSeq
+  for (const data of page.messages) offer(s, stored(data), 'history', page.latestSeq)
+  drainHeld(s, page.latestSeq)
+  // The page is the truth: a hint above it (a malformed event's id) is dropped, unless the
+  // stream already delivered a message that high.
+  record.latestSeq = Math.max(page.latestSeq, record.highSeq, highestHeld(s))
+  if (record.highSeq === before && record.latestSeq > record.highSeq)
+    waitForHistory(s, `no progress after seq ${before}`)
+}
+
+/**
+ * @internal A miss larger than `maxBackfill` starts a new window at the latest page. A second
+ * window for the same latest seq would fetch the same page again (a backend whose newest page
+ * does not reach its latest seq): then it pages forward instead.
+ */
+export function windowIfTooFar(s: Step, latestSeq: number): boolean {
+  const { state } = s
+  const record = state.record
+  if (!record) return false
+  const missed = latestSeq - record.highSeq
+  if (missed <= state.config.maxBackfill || state.lastWindowLatestSeq === latestSeq) return false
+  log(s, 'info', 'channel.new_window', { missed })
+  state.wantWindow = { latestSeq, dataReset: false }
+  return true
+}
+
+/** The backend's log is not the one we hold (a data reset): replace the cache with its newest page. */
+function dataReset(s: Step, latestSeq: number, highSeq: number) {
+  log(s, 'warn', 'channel.backend_reset', { latestSeq, highSeq })
+  s.state.held.clear()
+  s.state.wantWindow = { latestSeq, dataReset: true }
+}
+
+/**
+ * The newest page becomes the range (a new window): held messages it covers are settled, the
+ * cache is replaced in one commit, and every tab gets a `reset` once it is written.
+ */
+function setWindow(s: Step, messages: Message[], latestSeq: number, replaced: boolean) {
+  const { state } = s
+  state.counters.windows++
+  state.lastWindowLatestSeq = latestSeq
+  const highSeq = messages.at(-1)?.seq ?? latestSeq
+  const lowSeq = messages[0]?.seq ?? highSeq + 1
+  const previous = state.record
+  state.record = {
+    projectId: state.projectId,
+    lowSeq,
+    highSeq,
+    latestSeq: Math.max(latestSeq, highSeq, previous && !replaced ? previous.latestSeq : 0),
+    updatedAt: s.now,
+  }
+  // Accepted but unwritten messages of the old range are below the window (or not in the log).
+  state.commits = state.commits.filter((c) => c.commit !== undefined)
+  state.commits.push({ kind: 'window', messages, range: { lowSeq, highSeq }, commit: undefined, attempts: 0 })
+  state.verify = 'none'
+  state.fresh = true
+  pruneHeld(s)
+  drainHeld(s)
+}
+
+function historyFailed(s: Step, asked: HistoryPurpose, result: Extract<HistoryResult, { ok: false }>) {
+  const { state } = s
+  const { failure } = result
+  if (failure.kind === 'aborted') return
+  if (asked.purpose === 'older') return failOlder(s, asked.older, backoffReason(failure))
+  if (failure.kind === 'auth') return authFailed(s, failure.code, failure.reason)
+  log(s, 'warn', 'channel.history_failed', { purpose: asked.purpose, reason: backoffReason(failure) })
+  const delay =
+    failure.kind === 'rate_limited'
+      ? failure.retryAfterMs
+      : nextDelay(state.historyAttempt++, DEFAULT_BACKOFF, s.random) + 250
+  waitForHistory(s, backoffReason(failure), delay)
+  // Without a range there is no stream yet: the first window failing is the connection failing.
+  if (!state.record && state.phase.phase === 'windowing') {
+    state.retrying =
+      failure.kind === 'rate_limited'
+        ? { kind: 'rate_limited', retryAt: s.now + delay }
+        : {
+            kind: 'backoff',
+            attempt: state.historyAttempt,
+            retryAt: s.now + delay,
+            reason: backoffReason(failure),
+          }
+  }
+}
+
+/** Pause history requests; `history_retry` (or `online`, `reconnect`) resumes them. */
+function waitForHistory(s: Step, reason: string, delay?: number) {
+  const { state } = s
+  const ms = delay ?? nextDelay(state.historyAttempt++, DEFAULT_BACKOFF, s.random) + 250
+  state.historyBackoff = true
+  log(s, 'debug', 'channel.history_wait', { reason, ms })
+  setTimer(s, 'history_retry', ms)
+}
+
+function request(s: Step, purpose: HistoryPurpose, query: HistoryQuery) {
+  const id = newId(s)
+  s.state.history = { ...purpose, request: id, query }
+  s.effects.push({ type: 'fetch_history', request: id, query })
+}
+
+/** @internal The wire's message as the store keeps it. */
+export function stored(data: HistoryResponse['messages'][number]): Message {
+  return toPersistentChatMessage(data) as Message
+}

@@ -1,0 +1,95 @@
+/**
+ * Exactly once, in seq order: every confirmed message — from the stream, a history page or a
+ * send's acknowledgement — is accepted when it is next in line, held when it is early, and
+ * dropped when it is known. Accepted messages queue for one commit.
+ */
+import type { Step } from './context'
+import { messageAt } from './state'
+import type { Message } from './types'
+
+/** @internal Where a message came from: only the stream can contradict what we hold. */
+export type Source = 'stream' | 'history' | 'ack'
+
+/**
+ * @internal Offer a confirmed message. Nothing is accepted while the message at `highSeq`
+ * awaits its check (a reconnect, or an event that contradicted it), so two different logs are
+ * never joined. Held messages it unblocks follow, up to `upTo` (see `drainHeld`).
+ */
+export function offer(s: Step, message: Message, source: Source, upTo = Number.POSITIVE_INFINITY) {
+  const { state } = s
+  const record = state.record
+  if (!record) {
+    // Before the cache or the first window: keep it for when the range exists.
+    state.held.set(message.seq, message)
+    return
+  }
+  if (message.seq <= record.highSeq) {
+    if (source === 'stream') {
+      const known = messageAt(state, message.seq)
+      // The same seq with another message: the backend's log is not the one we hold.
+      if (known && known.id !== message.id) state.verify = 'due'
+    }
+    // A send repeated after its message was delivered: its echo settles it.
+    if (message.client_msg_id !== null) s.settled.push(message.client_msg_id)
+    return
+  }
+  hintLatest(s, message.seq)
+  if (state.verify !== 'none' || message.seq > record.highSeq + 1) {
+    state.held.set(message.seq, message)
+    return
+  }
+  accept(s, message)
+  drainHeld(s, upTo)
+}
+
+/**
+ * @internal Accept held messages that are now next in line, up to `upTo` (a history page
+ * must not pull in a held message beyond the latest seq it reported: that one is not in the
+ * backend's log as the page saw it).
+ */
+export function drainHeld(s: Step, upTo = Number.POSITIVE_INFINITY) {
+  const { state } = s
+  const record = state.record
+  if (!record || state.verify !== 'none') return
+  for (let next = state.held.get(record.highSeq + 1); next && next.seq <= upTo; ) {
+    state.held.delete(next.seq)
+    accept(s, next)
+    next = state.held.get(record.highSeq + 1)
+  }
+}
+
+/** @internal Drop held messages at or below `highSeq` (a new range covers them), settling their sends. */
+export function pruneHeld(s: Step) {
+  const record = s.state.record
+  if (!record) return
+  for (const [seq, message] of s.state.held) {
+    if (seq > record.highSeq) continue
+    s.state.held.delete(seq)
+    if (message.client_msg_id !== null) s.settled.push(message.client_msg_id)
+  }
+}
+
+/** @internal Something says the backend has reached `seq`: a hint that a gap exists. */
+export function hintLatest(s: Step, seq: number) {
+  const record = s.state.record
+  if (record && Number.isSafeInteger(seq) && seq > record.latestSeq) record.latestSeq = seq
+}
+
+/** @internal The highest held seq, or 0. */
+export function highestHeld(s: Step): number {
+  let highest = 0
+  for (const seq of s.state.held.keys()) if (seq > highest) highest = seq
+  return highest
+}
+
+/** Next in line: advance the range and queue the message for the next commit. */
+function accept(s: Step, message: Message) {
+  const { state } = s
+  const record = state.record
+  if (!record) return
+  record.highSeq = message.seq
+  if (message.seq > record.latestSeq) record.latestSeq = message.seq
+  const tail = state.commits.at(-1)
+  if (tail && tail.kind === 'append' && tail.commit === undefined) tail.messages.push(message)
+  else state.commits.push({ kind: 'append', messages: [message], commit: undefined, attempts: 0 })
+}
