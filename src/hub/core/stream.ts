@@ -41,7 +41,7 @@ export function connect(s: Step) {
   }
   // Every connection but the first after a new window checks that the backend's log is still
   // the one we hold before it accepts anything (a backend whose data was reset).
-  if (!state.fresh && record.highSeq > 0 && state.verify === 'none') state.verify = 'after_replay'
+  if (!state.fresh && record.highSeq > 0) state.verify = 'after_replay'
   state.fresh = false
   const connection = newId(s)
   state.phase = { phase: 'connecting', connection, cursor: record.highSeq }

@@ -1,0 +1,164 @@
+/**
+ * Spec: exactly once, in seq order, no gaps. Duplicates are dropped, early messages held while
+ * the gap before them is paged, malformed frames cost nothing, acknowledgements take their
+ * place in line, and tabs are told only what was written.
+ */
+import { expect, test } from 'vitest'
+import { cache, historyAsked, message, only, page, specChannel, sse, toldSeqs } from './spec'
+
+/** A channel streaming from a cache of 1..10, its reconnect check done. */
+function streaming() {
+  const c = specChannel()
+  const connection = c.startWith(cache(1, 10))
+  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.established(10), sse.replayEnd(10, 0)] })
+  fx = c.input({
+    type: 'history_result',
+    request: c.idOf(fx, 'fetch_history'),
+    result: { ok: true, page: page(10, 10, 10) },
+  })
+  return { c, connection }
+}
+
+/** Finish every commit the effects started; returns the effects of finishing them. */
+function land(c: ReturnType<typeof specChannel>, effects: ReturnType<typeof c.input>) {
+  const all = []
+  for (let commits = only(effects, 'commit'); commits.length > 0; ) {
+    const fx = c.input({ type: 'commit_done', commit: commits[0]?.commit ?? -1 })
+    all.push(...fx)
+    commits = only(fx, 'commit')
+  }
+  return all
+}
+
+test('live messages are written in one batch, then told to the tabs in seq order', () => {
+  const { c, connection } = streaming()
+  expect(c.status()).toEqual({ status: 'connected' })
+  const fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(11), sse.live(12), sse.live(13)] })
+  expect(only(fx, 'commit').map((e) => e.batch.messages.map((m) => m.seq))).toEqual([[11, 12, 13]])
+  expect(toldSeqs(fx)).toEqual([]) // not before the write
+  expect(toldSeqs(land(c, fx))).toEqual([11, 12, 13])
+})
+
+test('a duplicate or an earlier event again is dropped', () => {
+  const { c, connection } = streaming()
+  land(c, c.input({ type: 'stream_chunk', connection, events: [sse.live(11)] }))
+  const fx = c.input({
+    type: 'stream_chunk',
+    connection,
+    events: [sse.live(11), sse.live(9), sse.replay(10)],
+  })
+  expect(only(fx, 'commit')).toEqual([])
+  expect(historyAsked(fx)).toEqual([])
+})
+
+test('an early message is held while the gap before it is paged with after_seq', () => {
+  const { c, connection } = streaming()
+  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(14)] })
+  expect(only(fx, 'commit')).toEqual([])
+  expect(historyAsked(fx)).toEqual(['after 10'])
+  fx = c.input({
+    type: 'history_result',
+    request: c.idOf(fx, 'fetch_history'),
+    result: { ok: true, page: page(11, 13, 14) },
+  })
+  expect(toldSeqs(land(c, fx))).toEqual([11, 12, 13, 14])
+})
+
+test('a malformed frame costs nothing: its id is paged from history', () => {
+  const { c, connection } = streaming()
+  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.malformed(11)] })
+  expect(only(fx, 'log')[0]).toMatchObject({ event: 'channel.bad_event' })
+  expect(historyAsked(fx)).toEqual(['after 10'])
+  fx = c.input({
+    type: 'history_result',
+    request: c.idOf(fx, 'fetch_history'),
+    result: { ok: true, page: page(11, 11, 11) },
+  })
+  expect(toldSeqs(land(c, fx))).toEqual([11])
+})
+
+test('a malformed id above the log is dropped once history tells the truth: no request loop', () => {
+  const { c, connection } = streaming()
+  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.malformed(999_999)] })
+  expect(historyAsked(fx)).toEqual(['after 10'])
+  fx = c.input({
+    type: 'history_result',
+    request: c.idOf(fx, 'fetch_history'),
+    result: { ok: true, page: page(11, 10, 10) },
+  })
+  expect(historyAsked(fx)).toEqual([])
+  expect(c.state.record?.latestSeq).toBe(10)
+})
+
+test('a message of another project is skipped like a malformed one', () => {
+  const { c, connection } = streaming()
+  const fx = c.input({
+    type: 'stream_chunk',
+    connection,
+    events: [sse.live(11, { projectId: 'proj_other' })],
+  })
+  expect(only(fx, 'commit')).toEqual([])
+  expect(historyAsked(fx)).toEqual(['after 10'])
+})
+
+test('a frame beyond the backend’s log is not pulled in by a history page that says the log ends earlier', () => {
+  const { c, connection } = streaming()
+  // Seq 12 arrives before the backend's history knows it (or it is not in its log at all).
+  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(12, { messageId: 'msg_phantom' })] })
+  fx = c.input({
+    type: 'history_result',
+    request: c.idOf(fx, 'fetch_history'),
+    result: { ok: true, page: page(11, 11, 11) },
+  })
+  expect(toldSeqs(land(c, fx))).toEqual([11])
+  // The real 12, live: it takes its place.
+  fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(12)] })
+  const told = land(c, fx)
+  expect(toldSeqs(told)).toEqual([12])
+  expect(c.state.recent.at(-1)?.id).toBe('msg_12')
+})
+
+test('an acknowledgement beyond highSeq + 1 waits for the gap; one already delivered settles its send', () => {
+  const { c } = streaming()
+  let fx = c.input({ type: 'acknowledged', data: message(13, { client_msg_id: 'client_a' }) })
+  expect(historyAsked(fx)).toEqual(['after 10'])
+  fx = c.input({
+    type: 'history_result',
+    request: c.idOf(fx, 'fetch_history'),
+    result: { ok: true, page: page(11, 12, 13) },
+  })
+  const written = land(c, fx)
+  expect(toldSeqs(written)).toEqual([11, 12, 13])
+  expect(only(written, 'settle')).toEqual([{ type: 'settle', clientMsgIds: ['client_a'], stored: true }])
+
+  fx = c.input({ type: 'acknowledged', data: message(5, { client_msg_id: 'client_old' }) })
+  expect(only(fx, 'settle')).toEqual([{ type: 'settle', clientMsgIds: ['client_old'], stored: false }])
+})
+
+test('a presence.updated event of the project reaches the tabs; another project’s does not', () => {
+  const { c, connection } = streaming()
+  const presence = (projectId: string) => ({
+    event: 'presence.updated',
+    id: undefined,
+    data: JSON.stringify({ projectId, userId: 'user_ann', status: 'online' }),
+  })
+  const fx = c.input({
+    type: 'stream_chunk',
+    connection,
+    events: [presence('proj_spec'), presence('proj_other')],
+  })
+  expect(only(fx, 'emit').flatMap((e) => e.changes)).toEqual([
+    { type: 'presence', userId: 'user_ann', status: 'online' },
+  ])
+})
+
+test('unknown events change nothing', () => {
+  const { c, connection } = streaming()
+  const fx = c.input({
+    type: 'stream_chunk',
+    connection,
+    events: [{ event: 'build.status', id: undefined, data: '{}' }],
+  })
+  expect(fx).toEqual([])
+})
