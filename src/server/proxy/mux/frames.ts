@@ -8,13 +8,14 @@ import { formatMuxId, MUX_EVENT, type MuxOpenData, type MuxProjectData } from '.
 import type { ServerSentEvent } from '../../../sse/types'
 
 /**
- * @internal One event frame. [spec] A `data` value ends at a line break, so data holding LF is
- * written as one `data:` line per line, which the parser joins with LF again. The parser
- * already turned CR and CRLF into LF, and `event`/`id` values come from single lines.
+ * @internal One event frame. [spec] A `data` value ends at a line break, so data holding line
+ * breaks is written as one `data:` line per line, which the parser joins with LF again (data
+ * from our parser holds only LF; CR and CRLF would end a line all the same). `event` and `id`
+ * values come from single lines.
  */
 export function eventFrame(event: string, id: string, data: string): string {
   let frame = `event: ${event}\nid: ${id}\n`
-  for (const line of data.split('\n')) frame += `data: ${line}\n`
+  for (const line of data.split(/\r\n|\r|\n/)) frame += `data: ${line}\n`
   return `${frame}\n`
 }
 
