@@ -16,8 +16,11 @@ import {
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-/** @internal Return the frame to send (possibly rewritten), or `null` to drop it. */
-export type FrameRewrite = (frame: string) => string | null
+/**
+ * @internal Return the frame to send (possibly rewritten), or `null` to drop it. `url` is the
+ * stream's request path, so one project's stream can be singled out.
+ */
+export type FrameRewrite = (frame: string, url: string) => string | null
 
 /**
  * @internal Answer a request instead of the backend: return `true` when it wrote (or will
@@ -91,7 +94,7 @@ export async function startFaultRelay(target: string, initial: FrameRewrite = (f
           for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
             const frame = buffer.slice(0, end + 2)
             buffer = buffer.slice(end + 2)
-            const out = transform(frame)
+            const out = transform(frame, req.url ?? '/')
             if (out !== null && !ended) res.write(out)
           }
         })

@@ -9,6 +9,8 @@ import { jsonLineLogger, type ProxyLogEntry, type ProxyLogger } from './log'
 import { isAllowedOrigin } from './origin'
 import type { Route, RouteLogFields } from './routes/context'
 import { historyRoute } from './routes/history'
+import { muxControlRoute } from './routes/mux-control'
+import { muxOpenRoute } from './routes/mux-open'
 import { preflightRoute } from './routes/preflight'
 import { presenceRoute } from './routes/presence'
 import { sendRoute } from './routes/send'
@@ -53,6 +55,7 @@ const ROUTES: Record<string, Partial<Record<string, Route>>> = {
   '/stream': { GET: streamRoute, POST: preflightRoute },
   '/messages': { GET: historyRoute, POST: sendRoute },
   '/presence': { POST: presenceRoute },
+  '/mux': { GET: muxOpenRoute, POST: muxControlRoute },
 }
 
 /** @public Creates the proxy of DESIGN.md §3. */

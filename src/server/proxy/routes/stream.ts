@@ -6,8 +6,9 @@
 import { errorResponse } from '../errors'
 import { createPassThrough } from '../pass-through'
 import { invalidResponse, relayError, upstreamFailureResponse } from '../relay'
+import type { Upstream } from '../upstream'
 import { validateStreamQuery } from '../validate'
-import type { Route } from './context'
+import type { Route, RouteContext, StreamCloseReason } from './context'
 
 /** @internal Response headers of a relayed stream. */
 export const STREAM_HEADERS = {
@@ -27,46 +28,112 @@ export const streamRoute: Route = async (context) => {
   context.log.projectId = projectId
   if (context.shutdown.aborted) return errorResponse(503, 'service_unavailable', 'Shutting down.')
 
+  const opened = await openBackendStream(context.upstream, {
+    projectId,
+    userId: context.userId,
+    fromSeq,
+    lastEventId,
+    signal: request.signal,
+  })
+  context.log.upstreamStatus = opened.upstreamStatus
+  if (!opened.ok) return opened.response
+
+  const startedAt = Date.now()
+  let unbind = (): void => {}
+  const relay = createPassThrough(opened.body, {
+    abortUpstream: opened.abort,
+    onClose: (reason) => {
+      unbind()
+      context.onStreamClosed(reason, Date.now() - startedAt)
+    },
+  })
+  unbind = endWithBrowserOrShutdown(context, relay.end)
+
+  return new Response(relay.readable, { status: 200, headers: STREAM_HEADERS })
+}
+
+/**
+ * @internal Ends a stream when the browser's request is aborted or the proxy shuts down (at
+ * once if either already happened). Returns what removes the listeners once the stream ended.
+ */
+export function endWithBrowserOrShutdown(
+  context: Pick<RouteContext, 'request' | 'shutdown'>,
+  end: (reason: Extract<StreamCloseReason, 'client_gone' | 'shutdown'>) => void,
+): () => void {
+  const { request, shutdown } = context
+  const onClientGone = (): void => end('client_gone')
+  const onShutdown = (): void => end('shutdown')
+  if (request.signal.aborted) onClientGone()
+  else if (shutdown.aborted) onShutdown()
+  else {
+    request.signal.addEventListener('abort', onClientGone, { once: true })
+    shutdown.addEventListener('abort', onShutdown, { once: true })
+  }
+  return () => {
+    request.signal.removeEventListener('abort', onClientGone)
+    shutdown.removeEventListener('abort', onShutdown)
+  }
+}
+
+/** @internal What {@link openBackendStream} opens: one project's stream for one user. */
+export interface BackendStreamRequest {
+  projectId: string
+  userId: string
+  fromSeq?: string | undefined
+  /** Sent as `Last-Event-ID`. */
+  lastEventId?: string | undefined
+  /** Aborts the request, also after its headers arrived. */
+  signal: AbortSignal
+}
+
+/**
+ * @internal The backend's open stream, or the answer the stream route gives instead (the
+ * backend's error with its status and `Retry-After`, 502/504 for transport failures, 502 for a
+ * 200 that is not `text/event-stream`).
+ */
+export type BackendStream =
+  | {
+      ok: true
+      body: ReadableStream<Uint8Array>
+      /** Aborts the upstream request for every reason at once. */
+      abort(): void
+      upstreamStatus: number
+    }
+  | { ok: false; response: Response; upstreamStatus: number | undefined }
+
+/** @internal Opens `GET /v1/projects/{id}/chat/stream`, signed, and checks it is an event stream. */
+export async function openBackendStream(
+  upstream: Upstream,
+  request: BackendStreamRequest,
+): Promise<BackendStream> {
+  const { projectId, fromSeq, lastEventId } = request
   const path = `/v1/projects/${projectId}/chat/stream${fromSeq === undefined ? '' : `?from_seq=${fromSeq}`}`
   const headers: Record<string, string> = { accept: 'text/event-stream' }
   if (lastEventId !== undefined) headers['last-event-id'] = lastEventId
 
-  // One controller aborts the upstream request for every reason: the browser's request
-  // signal, the browser cancelling the body, or shutdown.
+  // One controller aborts the upstream request for every reason: the caller's signal, the
+  // browser cancelling the body, or shutdown.
   const upstreamAbort = new AbortController()
-  const result = await context.upstream.request({
+  const result = await upstream.request({
     method: 'GET',
     path,
-    userId: context.userId,
+    userId: request.userId,
     headers,
     signal: AbortSignal.any([request.signal, upstreamAbort.signal]),
   })
-  if (!result.ok) return upstreamFailureResponse(result)
-  const upstream = result.response
-  context.log.upstreamStatus = upstream.status
-  if (!upstream.ok) return relayError(upstream)
+  if (!result.ok) return { ok: false, response: upstreamFailureResponse(result), upstreamStatus: undefined }
+  const response = result.response
+  const upstreamStatus = response.status
+  if (!response.ok) return { ok: false, response: await relayError(response), upstreamStatus }
 
-  const contentType = upstream.headers.get('content-type') ?? ''
-  if (upstream.body === null || !/^text\/event-stream\b/i.test(contentType)) {
+  const contentType = response.headers.get('content-type') ?? ''
+  if (response.body === null || !/^text\/event-stream\b/i.test(contentType)) {
     upstreamAbort.abort()
-    return errorResponse(502, 'bad_gateway', 'Backend answered the stream without text/event-stream.')
+    return {
+      ok: false,
+      response: errorResponse(502, 'bad_gateway', 'Backend answered the stream without text/event-stream.'),
+      upstreamStatus,
+    }
   }
-
-  const startedAt = Date.now()
-  const relay = createPassThrough(upstream.body, {
-    abortUpstream: () => upstreamAbort.abort(),
-    onClose: (reason) => {
-      request.signal.removeEventListener('abort', onClientGone)
-      context.shutdown.removeEventListener('abort', onShutdown)
-      context.onStreamClosed(reason, Date.now() - startedAt)
-    },
-  })
-  const onClientGone = (): void => relay.end('client_gone')
-  const onShutdown = (): void => relay.end('shutdown')
-  request.signal.addEventListener('abort', onClientGone, { once: true })
-  context.shutdown.addEventListener('abort', onShutdown, { once: true })
-  if (request.signal.aborted) onClientGone()
-  if (context.shutdown.aborted) onShutdown()
-
-  return new Response(relay.readable, { status: 200, headers: STREAM_HEADERS })
+  return { ok: true, body: response.body, abort: () => upstreamAbort.abort(), upstreamStatus }
 }
