@@ -101,10 +101,18 @@ export function prependOlder(
   view: ProjectView,
   older: readonly PersistentChatMessage[],
   hasOlder: boolean,
+  beforeSeq?: number | undefined,
 ): ProjectView {
   const confirmed = view.messages.filter((m) => m.seq !== undefined)
+  const first = confirmed[0]?.seq
+  // An answer to an older question: the view has moved on (a new window arrived meanwhile).
+  // Prepending it would join two windows with a hole between them.
+  if (first === undefined || (beforeSeq !== undefined && beforeSeq !== first)) return view
+  const below = older.filter((m) => m.seq !== undefined && m.seq < first)
+  if (below.length === 0) return beforeSeq === undefined ? view : { ...view, hasOlder }
+  if (below.at(-1)?.seq !== first - 1) return view
   const optimistic = view.messages.filter((m) => m.seq === undefined)
-  return { ...view, messages: [...mergeBySeq(older, confirmed), ...optimistic], hasOlder }
+  return { ...view, messages: [...below, ...confirmed, ...optimistic], hasOlder }
 }
 
 /**

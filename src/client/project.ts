@@ -87,8 +87,10 @@ export function createProjectState(
       const first = view.messages.find((m) => m.seq !== undefined)?.seq
       if (first === undefined || !view.hasOlder) return 0
       const older = await call((hub) => hub.api.loadOlder(tabId, projectId, first, limit))
-      publish(prependOlder(view, older.messages, older.hasOlder))
-      return older.messages.length
+      const before = view.messages.length
+      const next = prependOlder(view, older.messages, older.hasOlder, first)
+      if (next !== view) publish(next)
+      return next.messages.length - before
     },
     reconnect: () => call((hub) => hub.api.reconnect(tabId, projectId)),
     async close() {

@@ -125,3 +125,19 @@ test('older messages are prepended before the confirmed ones, without duplicates
   expect(seqs(view)).toEqual([1, 2, 3, 4, 'opt:c1'])
   expect(view.hasOlder).toBe(false)
 })
+
+test('a scrollback answer that arrives after a new window is dropped: two windows are never joined (sim seed 236)', () => {
+  const asked = applyChanges(EMPTY_VIEW, [{ type: 'reset', snapshot: snapshot([message(654), message(655)], []) }])
+  // Before the answer to "older than 654" comes back, the hub starts a new window.
+  const moved = applyChanges(asked, [{ type: 'reset', snapshot: snapshot([message(758), message(759)], []) }])
+
+  const view = prependOlder(moved, [message(652), message(653)], true, 654)
+
+  expect(seqs(view)).toEqual([758, 759])
+})
+
+test('older messages that do not end right below the first one shown are not prepended', () => {
+  const start = applyChanges(EMPTY_VIEW, [{ type: 'reset', snapshot: snapshot([message(10), message(11)], []) }])
+  expect(seqs(prependOlder(start, [message(5), message(6)], true, 10))).toEqual([10, 11])
+  expect(seqs(prependOlder(start, [message(8), message(9)], true, 10))).toEqual([8, 9, 10, 11])
+})

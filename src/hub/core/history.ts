@@ -11,7 +11,7 @@ import { toPersistentChatMessage } from '../../sse/transform'
 import { DEFAULT_BACKOFF, nextDelay } from './backoff'
 import { log, newId, type Step, setTimer } from './context'
 import { drainHeld, highestHeld, offer, pruneHeld } from './ordering'
-import { answerFromHistory, failOlder } from './scrollback'
+import { answerFromHistory, failOlder, olderQuery } from './scrollback'
 import { messageAt } from './state'
 import { authFailed, backoffReason } from './stream'
 import type { HistoryPurpose, HistoryQuery, HistoryResult, Message } from './types'
@@ -28,11 +28,7 @@ export function pumpHistory(s: Step) {
     return request(s, { purpose: 'window', dataReset }, { beforeSeq: latestSeq + 1, limit: pageSize })
   }
   const older = state.older.find((o) => o.needsHistory)
-  if (older) {
-    const lowest = older.cached?.[0]?.seq ?? older.beforeSeq
-    const limit = older.limit - (older.cached?.length ?? 0)
-    return request(s, { purpose: 'older', older: older.request }, { beforeSeq: lowest, limit })
-  }
+  if (older) return request(s, { purpose: 'older', older: older.request }, olderQuery(older))
   if (!state.running) return
   const record = state.record
   if (!record) {
@@ -41,22 +37,22 @@ export function pumpHistory(s: Step) {
     return
   }
   if (state.verify === 'after_replay') return // the replay's end says whether a window is due
-  if (state.verify === 'due') {
-    if (record.highSeq === 0) {
-      state.verify = 'none'
-      drainHeld(s)
-    } else {
-      state.counters.verifies++
-      const messageId = messageAt(state, record.highSeq)?.id
-      return request(
-        s,
-        { purpose: 'verify', highSeq: record.highSeq, messageId },
-        { afterSeq: record.highSeq - 1, limit: pageSize },
-      )
-    }
+  if (state.verify === 'due' && record.highSeq === 0) {
+    state.verify = 'none'
+    drainHeld(s)
   }
-  if (record.latestSeq > record.highSeq)
-    request(s, { purpose: 'gap', highSeq: record.highSeq }, { afterSeq: record.highSeq, limit: pageSize })
+  if (state.verify === 'due' || record.latestSeq > record.highSeq) {
+    // Every page starts one before what it fetches: the message at `highSeq` comes back too, so
+    // each page checks that the backend's log is still the one we hold (a data reset).
+    const { highSeq } = record
+    if (state.verify === 'due') state.counters.verifies++
+    const messageId = messageAt(state, highSeq)?.id
+    request(
+      s,
+      { purpose: 'gap', highSeq, messageId },
+      { afterSeq: Math.max(0, highSeq - 1), limit: pageSize },
+    )
+  }
 }
 
 /** @internal A history answer arrived. */
@@ -82,16 +78,14 @@ export function historyResult(s: Step, request: number, result: HistoryResult) {
         return waitForHistory(s, 'the newest page came back empty')
       }
       return setWindow(s, page.messages.map(stored), page.latestSeq, asked.dataReset)
-    case 'verify':
-      return verified(s, asked.highSeq, asked.messageId, page)
     case 'gap':
-      return applyPage(s, page)
+      return verified(s, asked.highSeq, asked.messageId, page)
     case 'older':
       return answerFromHistory(s, asked.older, page)
   }
 }
 
-/** The check after a reconnect: the same message at `highSeq` means the same log. */
+/** The same message at `highSeq` means the same log; then the page continues the range. */
 function verified(s: Step, highSeq: number, messageId: string | undefined, page: HistoryResponse) {
   const { state } = s
   const first = page.messages[0]
@@ -140,6 +134,10 @@ export function windowIfTooFar(s: Step, latestSeq: number): boolean {
 /** The backend's log is not the one we hold (a data reset): replace the cache with its newest page. */
 function dataReset(s: Step, latestSeq: number, highSeq: number) {
   log(s, 'warn', 'channel.backend_reset', { latestSeq, highSeq })
+  // Held messages are of the old log: none is accepted. Sends among them were acknowledged by
+  // it, so they are done (the backend lost them with the rest of its data).
+  for (const message of s.state.held.values())
+    if (message.client_msg_id !== null) s.settled.push(message.client_msg_id)
   s.state.held.clear()
   s.state.wantWindow = { latestSeq, dataReset: true }
 }
@@ -154,15 +152,18 @@ function setWindow(s: Step, messages: Message[], latestSeq: number, replaced: bo
   state.lastWindowLatestSeq = latestSeq
   const highSeq = messages.at(-1)?.seq ?? latestSeq
   const lowSeq = messages[0]?.seq ?? highSeq + 1
-  const previous = state.record
+  if (replaced) state.held.clear()
   state.record = {
     projectId: state.projectId,
     lowSeq,
     highSeq,
-    latestSeq: Math.max(latestSeq, highSeq, previous && !replaced ? previous.latestSeq : 0),
+    latestSeq: Math.max(latestSeq, highSeq, highestHeld(s)),
     updatedAt: s.now,
   }
-  // Accepted but unwritten messages of the old range are below the window (or not in the log).
+  // Accepted but unwritten messages of the old range are below the window (or not in the
+  // log): they are not written, but their sends are done.
+  for (const dropped of state.commits.filter((c) => c.commit === undefined))
+    for (const m of dropped.messages) if (m.client_msg_id !== null) s.settled.push(m.client_msg_id)
   state.commits = state.commits.filter((c) => c.commit !== undefined)
   state.commits.push({ kind: 'window', messages, range: { lowSeq, highSeq }, commit: undefined, attempts: 0 })
   state.verify = 'none'

@@ -26,8 +26,9 @@ export function offer(s: Step, message: Message, source: Source, upTo = Number.P
   if (message.seq <= record.highSeq) {
     if (source === 'stream') {
       const known = messageAt(state, message.seq)
-      // The same seq with another message: the backend's log is not the one we hold.
-      if (known && known.id !== message.id) state.verify = 'due'
+      // The same seq with another message — or one too old to compare (a stream sends each seq
+      // once, after the cursor): is the backend's log still the one we hold?
+      if (!known || known.id !== message.id) state.verify = 'due'
     }
     // A send repeated after its message was delivered: its echo settles it.
     if (message.client_msg_id !== null) s.settled.push(message.client_msg_id)
@@ -35,6 +36,13 @@ export function offer(s: Step, message: Message, source: Source, upTo = Number.P
   }
   hintLatest(s, message.seq)
   if (state.verify !== 'none' || message.seq > record.highSeq + 1) {
+    const before = state.held.get(message.seq)
+    if (before && before.id !== message.id) {
+      // Two messages for one seq: the backend's log changed under us. The one we held was
+      // acknowledged or streamed by the old log; its send, if any, is done.
+      state.verify = 'due'
+      if (before.client_msg_id !== null) s.settled.push(before.client_msg_id)
+    }
     state.held.set(message.seq, message)
     return
   }

@@ -7,13 +7,18 @@
 import type { HistoryResponse } from '../../protocol'
 import type { Step } from './context'
 import { stored } from './history'
-import type { Message } from './types'
+import { messageAt } from './state'
+import type { Message, OlderRequest } from './types'
 
-/** @internal A tab's `loadOlder`: ask the cache first (once it is loaded). */
+/**
+ * @internal A tab's `loadOlder`: ask the cache first (once it is loaded). The cache is read
+ * from `beforeSeq` itself: our copy of the tab's first message checks the history page that
+ * overlaps it by one.
+ */
 export function loadOlder(s: Step, request: number, beforeSeq: number, limit: number) {
   const { state } = s
-  state.older.push({ request, beforeSeq, limit, cached: undefined, needsHistory: false })
-  if (state.cache === 'loaded') s.effects.push({ type: 'read_cache', request, beforeSeq, limit })
+  state.older.push({ request, beforeSeq, limit, cached: undefined, anchor: undefined, needsHistory: false })
+  if (state.cache === 'loaded') readCache(s, request, beforeSeq, limit)
   else if (state.cache === 'unloaded') {
     state.cache = 'loading'
     s.effects.push({ type: 'load_cache' })
@@ -24,34 +29,31 @@ export function loadOlder(s: Step, request: number, beforeSeq: number, limit: nu
 export function readCacheForOlder(s: Step) {
   for (const older of s.state.older) {
     if (older.cached === undefined && !older.needsHistory)
-      s.effects.push({
-        type: 'read_cache',
-        request: older.request,
-        beforeSeq: older.beforeSeq,
-        limit: older.limit,
-      })
+      readCache(s, older.request, older.beforeSeq, older.limit)
   }
 }
 
-/** @internal What the cache holds before `beforeSeq`: keep the contiguous run that ends right below it. */
+/** @internal What the cache holds up to `beforeSeq`: keep the contiguous run that ends right below it. */
 export function cacheRead(s: Step, request: number, messages: readonly Message[]) {
   const { state } = s
   const older = state.older.find((o) => o.request === request)
   if (!older || older.cached !== undefined) return
   const lowSeq = state.record?.lowSeq ?? Number.POSITIVE_INFINITY
-  const run: Message[] = []
-  let expected = older.beforeSeq - 1
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = messages[i]
-    if (!message || message.seq !== expected || message.seq < lowSeq) break
-    run.push(message)
-    expected--
-  }
-  run.reverse()
+  older.anchor = messages.find((m) => m.seq === older.beforeSeq) ?? messageAt(state, older.beforeSeq)
+  const run = runEndingAt(
+    messages.filter((m) => m.seq >= lowSeq),
+    older.beforeSeq - 1,
+  )
   older.cached = run
   const lowest = run[0]?.seq ?? older.beforeSeq
   if (run.length >= older.limit || lowest <= 1) return answer(s, request, run, lowest > 1)
   older.needsHistory = true
+}
+
+/** @internal The query for a scrollback request: one more than needed, overlapping what we hold. */
+export function olderQuery(older: OlderRequest): { beforeSeq: number; limit: number } {
+  const lowest = older.cached?.[0]?.seq ?? older.beforeSeq
+  return { beforeSeq: lowest + 1, limit: older.limit - (older.cached?.length ?? 0) + 1 }
 }
 
 /** @internal The history page for a scrollback request. */
@@ -61,16 +63,15 @@ export function answerFromHistory(s: Step, request: number, page: HistoryRespons
   if (!older) return
   const cached = older.cached ?? []
   const lowest = cached[0]?.seq ?? older.beforeSeq
-  // Only the run that ends right below what we have: the answer stays one contiguous range.
-  const run: Message[] = []
-  let expected = lowest - 1
-  for (let i = page.messages.length - 1; i >= 0; i--) {
-    const data = page.messages[i]
-    if (!data || data.seq !== expected) break
-    run.push(stored(data))
-    expected--
+  const ours = cached[0] ?? older.anchor
+  const theirs = page.messages.find((m) => m.seq === lowest)
+  if (ours && theirs && theirs.messageId !== ours.id) {
+    // The backend's log is not the one we hold (a data reset): the check after it replaces the range.
+    state.verify = 'due'
+    return failOlder(s, request, 'the backend’s history changed; reloading the latest messages')
   }
-  run.reverse()
+  // Only the run that ends right below what we have: the answer stays one contiguous range.
+  const run = runEndingAt(page.messages.map(stored), lowest - 1)
   const record = state.record
   const first = run[0]
   if (record && first && lowest === record.lowSeq) {
@@ -96,6 +97,24 @@ export function failAllOlder(s: Step, reason: string, onlyWaitingForHistory = fa
   for (const older of [...s.state.older]) {
     if (!onlyWaitingForHistory || older.needsHistory) failOlder(s, older.request, reason)
   }
+}
+
+/** The contiguous run of `messages` (ascending) that ends at `last`. */
+function runEndingAt(messages: readonly Message[], last: number): Message[] {
+  const run: Message[] = []
+  let expected = last
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i]
+    if (!message || message.seq > expected) continue
+    if (message.seq !== expected) break
+    run.push(message)
+    expected--
+  }
+  return run.reverse()
+}
+
+function readCache(s: Step, request: number, beforeSeq: number, limit: number) {
+  s.effects.push({ type: 'read_cache', request, beforeSeq: beforeSeq + 1, limit: limit + 1 })
 }
 
 function answer(s: Step, request: number, messages: Message[], hasOlder: boolean) {

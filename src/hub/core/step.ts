@@ -9,7 +9,7 @@ import { commitDone, commitFailed, startCommit } from './commits'
 import type { Step } from './context'
 import { clearTimer, emit } from './context'
 import { historyResult, pumpHistory, stored } from './history'
-import { drainHeld, offer } from './ordering'
+import { drainHeld, offer, pruneHeld } from './ordering'
 import { cacheRead, failAllOlder, loadOlder, readCacheForOlder } from './scrollback'
 import { sameStatus, statusOf } from './state'
 import { connect, dropStream, stallCheck, streamChunk, streamEnded, streamOpened, suspend } from './stream'
@@ -158,6 +158,8 @@ function cacheLoaded(s: Step, input: Extract<ChannelInput, { type: 'cache_loaded
     state.recent = input.messages.filter((m) => m.seq >= lowSeq && m.seq <= highSeq)
     state.verify = highSeq > 0 ? 'after_replay' : 'none'
   }
+  // Acknowledgements that came before the cache: settled if it holds them already.
+  pruneHeld(s)
   drainHeld(s)
   readCacheForOlder(s)
   if (state.running) connect(s)

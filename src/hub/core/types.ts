@@ -148,10 +148,11 @@ export type HistoryPurpose =
   | { purpose: 'probe' }
   /** The newest page (empty cache, a miss beyond `maxBackfill`, a data reset). */
   | { purpose: 'window'; dataReset: boolean }
-  /** After a reconnect or a contradicting event: is the message at `highSeq` still the one we hold? */
-  | { purpose: 'verify'; highSeq: number; messageId: string | undefined }
-  /** The next page after `highSeq`. */
-  | { purpose: 'gap'; highSeq: number }
+  /**
+   * The page from `highSeq` on: the rest of a gap, and the check that the message at `highSeq`
+   * is still the one we hold (after a reconnect, an event that contradicted it, any page).
+   */
+  | { purpose: 'gap'; highSeq: number; messageId: string | undefined }
   /** Scrollback for a tab. */
   | { purpose: 'older'; older: number }
 
@@ -177,6 +178,8 @@ export interface OlderRequest {
   limit: number
   /** Cached messages found, ascending; `undefined` until the cache answered. */
   cached: Message[] | undefined
+  /** Our copy of the message at `beforeSeq`, if we hold it: it checks the page that overlaps it. */
+  anchor: Message | undefined
   /** The history request is queued or in flight. */
   needsHistory: boolean
 }

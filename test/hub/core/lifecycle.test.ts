@@ -85,9 +85,10 @@ test('scrollback: the cache first, then before_seq for the rest; a page continui
   const c = specChannel()
   c.startWith(cache(301, 400))
   let fx = c.input({ type: 'load_older', request: 1, beforeSeq: 351, limit: 100 })
-  expect(only(fx, 'read_cache')).toEqual([{ type: 'read_cache', request: 1, beforeSeq: 351, limit: 100 }])
-  fx = c.input({ type: 'cache_read', request: 1, messages: stored(301, 350) })
-  expect(historyAsked(fx)).toEqual(['before 301'])
+  // From the tab's first message itself: our copy of it checks the page that overlaps it.
+  expect(only(fx, 'read_cache')).toEqual([{ type: 'read_cache', request: 1, beforeSeq: 352, limit: 101 }])
+  fx = c.input({ type: 'cache_read', request: 1, messages: stored(301, 351) })
+  expect(historyAsked(fx)).toEqual(['before 302'])
   fx = c.input({
     type: 'history_result',
     request: c.idOf(fx, 'fetch_history'),
@@ -106,7 +107,7 @@ test('scrollback keeps one contiguous run: cached rows that do not end right bel
   c.startWith(cache(301, 400))
   c.input({ type: 'load_older', request: 1, beforeSeq: 301, limit: 50 })
   let fx = c.input({ type: 'cache_read', request: 1, messages: stored(100, 120) }) // an old window's leftovers
-  expect(historyAsked(fx)).toEqual(['before 301'])
+  expect(historyAsked(fx)).toEqual(['before 302'])
   fx = c.input({
     type: 'history_result',
     request: c.idOf(fx, 'fetch_history'),
@@ -147,4 +148,20 @@ test('stop answers a pending scrollback request instead of leaving the tab waiti
   expect(only(fx, 'answer_older')).toEqual([
     { type: 'answer_older', request: 7, answer: { ok: false, reason: 'the channel stopped' } },
   ])
+})
+
+test('a scrollback page whose overlapping message is not ours reveals a data reset: no answer joins the two logs', () => {
+  const c = specChannel()
+  const connection = c.startWith(cache(30, 46))
+  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(46, 0)] })
+  fx = c.input({ type: 'history_result', request: c.idOf(fx, 'fetch_history'), result: { ok: true, page: page(46, 46, 46) } })
+  c.input({ type: 'load_older', request: 3, beforeSeq: 30, limit: 20 })
+  fx = c.input({ type: 'cache_read', request: 3, messages: stored(30, 30) })
+  const other = page(10, 30, 267)
+  for (const m of other.messages) m.messageId = `msg_new_log_${m.seq}`
+  fx = c.input({ type: 'history_result', request: c.idOf(fx, 'fetch_history'), result: { ok: true, page: other } })
+  expect(only(fx, 'answer_older')[0]?.answer.ok).toBe(false)
+  expect(only(fx, 'commit')).toEqual([])
+  expect(historyAsked(fx)).toEqual(['after 45']) // the check of highSeq, which finds the reset
 })

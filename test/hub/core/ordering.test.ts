@@ -56,7 +56,7 @@ test('an early message is held while the gap before it is paged with after_seq',
   const { c, connection } = streaming()
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(14)] })
   expect(only(fx, 'commit')).toEqual([])
-  expect(historyAsked(fx)).toEqual(['after 10'])
+  expect(historyAsked(fx)).toEqual(['after 9'])
   fx = c.input({
     type: 'history_result',
     request: c.idOf(fx, 'fetch_history'),
@@ -69,7 +69,7 @@ test('a malformed frame costs nothing: its id is paged from history', () => {
   const { c, connection } = streaming()
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.malformed(11)] })
   expect(only(fx, 'log')[0]).toMatchObject({ event: 'channel.bad_event' })
-  expect(historyAsked(fx)).toEqual(['after 10'])
+  expect(historyAsked(fx)).toEqual(['after 9'])
   fx = c.input({
     type: 'history_result',
     request: c.idOf(fx, 'fetch_history'),
@@ -81,7 +81,7 @@ test('a malformed frame costs nothing: its id is paged from history', () => {
 test('a malformed id above the log is dropped once history tells the truth: no request loop', () => {
   const { c, connection } = streaming()
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.malformed(999_999)] })
-  expect(historyAsked(fx)).toEqual(['after 10'])
+  expect(historyAsked(fx)).toEqual(['after 9'])
   fx = c.input({
     type: 'history_result',
     request: c.idOf(fx, 'fetch_history'),
@@ -99,7 +99,7 @@ test('a message of another project is skipped like a malformed one', () => {
     events: [sse.live(11, { projectId: 'proj_other' })],
   })
   expect(only(fx, 'commit')).toEqual([])
-  expect(historyAsked(fx)).toEqual(['after 10'])
+  expect(historyAsked(fx)).toEqual(['after 9'])
 })
 
 test('a frame beyond the backend’s log is not pulled in by a history page that says the log ends earlier', () => {
@@ -122,7 +122,7 @@ test('a frame beyond the backend’s log is not pulled in by a history page that
 test('an acknowledgement beyond highSeq + 1 waits for the gap; one already delivered settles its send', () => {
   const { c } = streaming()
   let fx = c.input({ type: 'acknowledged', data: message(13, { client_msg_id: 'client_a' }) })
-  expect(historyAsked(fx)).toEqual(['after 10'])
+  expect(historyAsked(fx)).toEqual(['after 9'])
   fx = c.input({
     type: 'history_result',
     request: c.idOf(fx, 'fetch_history'),

@@ -98,7 +98,7 @@ test('a miss within maxBackfill is paged forward from highSeq: the user keeps wh
     request: c.idOf(fx, 'fetch_history'),
     result: { ok: true, page: page(10, 209, 5010) },
   })
-  expect(historyAsked(fx)).toEqual(['after 209'])
+  expect(historyAsked(fx)).toEqual(['after 208'])
   expect(only(fx, 'commit')[0]?.batch.reset).toBeUndefined()
 })
 
@@ -121,13 +121,13 @@ test('a history answer beyond maxBackfill starts a new window; a second one for 
     result: { ok: true, page: page(1500, 1699, 2000) },
   })
   expect(only(fx, 'commit')[0]?.batch).toMatchObject({ reset: true, record: { lowSeq: 1500, highSeq: 1699 } })
-  expect(historyAsked(fx)).toEqual(['after 1699'])
+  expect(historyAsked(fx)).toEqual(['after 1698'])
   fx = c.input({
     type: 'history_result',
     request: c.idOf(fx, 'fetch_history'),
     result: { ok: true, page: page(1700, 1899, 2000) },
   })
-  expect(historyAsked(fx)).toEqual(['after 1899'])
+  expect(historyAsked(fx)).toEqual(['after 1898'])
 })
 
 test('a backend whose latest seq is below ours was reset: the cache is replaced by its newest page', () => {
