@@ -127,7 +127,9 @@ test('older messages are prepended before the confirmed ones, without duplicates
 })
 
 test('a scrollback answer that arrives after a new window is dropped: two windows are never joined (sim seed 236)', () => {
-  const asked = applyChanges(EMPTY_VIEW, [{ type: 'reset', snapshot: snapshot([message(654), message(655)], []) }])
+  const asked = applyChanges(EMPTY_VIEW, [
+    { type: 'reset', snapshot: snapshot([message(654), message(655)], []) },
+  ])
   // Before the answer to "older than 654" comes back, the hub starts a new window.
   const moved = applyChanges(asked, [{ type: 'reset', snapshot: snapshot([message(758), message(759)], []) }])
 
@@ -137,7 +139,9 @@ test('a scrollback answer that arrives after a new window is dropped: two window
 })
 
 test('older messages that do not end right below the first one shown are not prepended', () => {
-  const start = applyChanges(EMPTY_VIEW, [{ type: 'reset', snapshot: snapshot([message(10), message(11)], []) }])
+  const start = applyChanges(EMPTY_VIEW, [
+    { type: 'reset', snapshot: snapshot([message(10), message(11)], []) },
+  ])
   expect(seqs(prependOlder(start, [message(5), message(6)], true, 10))).toEqual([10, 11])
   expect(seqs(prependOlder(start, [message(8), message(9)], true, 10))).toEqual([8, 9, 10, 11])
 })

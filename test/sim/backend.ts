@@ -329,7 +329,11 @@ export function createModelBackend(
       epochsOf(projectId).push([])
       for (const c of [...(streams.get(projectId) ?? [])]) {
         if (variant.resetCutsStreams) cut(c, 'backend restarted')
-        else c.replayedUpTo = 0
+        else {
+          // The stream goes on with the new log; an "earlier event again" repeats events of it only.
+          c.replayedUpTo = 0
+          c.sent = []
+        }
       }
       for (let i = 0; i < fresh; i++) backend.append(projectId, 'user_peer', `after reset ${i}`)
     },

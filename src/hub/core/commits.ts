@@ -36,7 +36,7 @@ export function commitDone(s: Step, commit: number) {
       state.view = { ...range }
       s.effects.push({ type: 'emit_reset' })
       // The first window is what the stream waited for: it opens once the tabs have it.
-      if (state.phase.phase === 'windowing') connect(s)
+      if (state.phase.phase === 'windowing') connect(s, true)
       break
     case 'append': {
       const { windowSize } = state.config

@@ -152,12 +152,17 @@ function setWindow(s: Step, messages: Message[], latestSeq: number, replaced: bo
   state.lastWindowLatestSeq = latestSeq
   const highSeq = messages.at(-1)?.seq ?? latestSeq
   const lowSeq = messages[0]?.seq ?? highSeq + 1
-  if (replaced) state.held.clear()
+  // Held messages came before the window, maybe from a log the backend no longer has: none is
+  // trusted. Their sends are done; their seqs stay a hint, so newer ones are paged (and checked).
+  const heldUpTo = replaced ? 0 : highestHeld(s)
+  for (const message of state.held.values())
+    if (message.client_msg_id !== null) s.settled.push(message.client_msg_id)
+  state.held.clear()
   state.record = {
     projectId: state.projectId,
     lowSeq,
     highSeq,
-    latestSeq: Math.max(latestSeq, highSeq, highestHeld(s)),
+    latestSeq: Math.max(latestSeq, highSeq, heldUpTo),
     updatedAt: s.now,
   }
   // Accepted but unwritten messages of the old range are below the window (or not in the
@@ -167,9 +172,6 @@ function setWindow(s: Step, messages: Message[], latestSeq: number, replaced: bo
   state.commits = state.commits.filter((c) => c.commit !== undefined)
   state.commits.push({ kind: 'window', messages, range: { lowSeq, highSeq }, commit: undefined, attempts: 0 })
   state.verify = 'none'
-  state.fresh = true
-  pruneHeld(s)
-  drainHeld(s)
 }
 
 function historyFailed(s: Step, asked: HistoryPurpose, result: Extract<HistoryResult, { ok: false }>) {

@@ -25,7 +25,6 @@ export function createChannelState(projectId: string, config: CoreConfig): Chann
     wantWindow: undefined,
     lastWindowLatestSeq: undefined,
     verify: 'none',
-    fresh: false,
     historyBackoff: false,
     historyAttempt: 0,
     older: [],

@@ -24,8 +24,11 @@ import { hintLatest, offer } from './ordering'
 import { failAllOlder } from './scrollback'
 import type { RequestFailure, Retrying } from './types'
 
-/** @internal Open the stream if the channel should be streaming and is not. */
-export function connect(s: Step) {
+/**
+ * @internal Open the stream if the channel should be streaming and is not. `fresh`: the range
+ * was fetched just now (the first window), so there is nothing to check.
+ */
+export function connect(s: Step, fresh = false) {
   const { state } = s
   if (!state.running || state.cache !== 'loaded') return
   if (state.phase.phase === 'auth_failed') return
@@ -41,8 +44,7 @@ export function connect(s: Step) {
   }
   // Every connection but the first after a new window checks that the backend's log is still
   // the one we hold before it accepts anything (a backend whose data was reset).
-  if (!state.fresh && record.highSeq > 0) state.verify = 'after_replay'
-  state.fresh = false
+  if (!fresh && record.highSeq > 0) state.verify = 'after_replay'
   const connection = newId(s)
   state.phase = { phase: 'connecting', connection, cursor: record.highSeq }
   s.effects.push({ type: 'open_stream', connection, cursor: record.highSeq })

@@ -221,8 +221,6 @@ export interface ChannelState {
    * window is due anyway), `due` (check now: an event contradicted it), `none`.
    */
   verify: 'none' | 'after_replay' | 'due'
-  /** The range was just fetched as a new window: the next connection need not verify it. */
-  fresh: boolean
   /** A history answer made no progress or failed: wait for `history_retry`. */
   historyBackoff: boolean
   historyAttempt: number

@@ -155,12 +155,20 @@ test('a scrollback page whose overlapping message is not ours reveals a data res
   const connection = c.startWith(cache(30, 46))
   c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(46, 0)] })
-  fx = c.input({ type: 'history_result', request: c.idOf(fx, 'fetch_history'), result: { ok: true, page: page(46, 46, 46) } })
+  fx = c.input({
+    type: 'history_result',
+    request: c.idOf(fx, 'fetch_history'),
+    result: { ok: true, page: page(46, 46, 46) },
+  })
   c.input({ type: 'load_older', request: 3, beforeSeq: 30, limit: 20 })
   fx = c.input({ type: 'cache_read', request: 3, messages: stored(30, 30) })
   const other = page(10, 30, 267)
   for (const m of other.messages) m.messageId = `msg_new_log_${m.seq}`
-  fx = c.input({ type: 'history_result', request: c.idOf(fx, 'fetch_history'), result: { ok: true, page: other } })
+  fx = c.input({
+    type: 'history_result',
+    request: c.idOf(fx, 'fetch_history'),
+    result: { ok: true, page: other },
+  })
   expect(only(fx, 'answer_older')[0]?.answer.ok).toBe(false)
   expect(only(fx, 'commit')).toEqual([])
   expect(historyAsked(fx)).toEqual(['after 45']) // the check of highSeq, which finds the reset
