@@ -236,6 +236,8 @@ export function createModelBackend(
         if (!backend.online) return sink.ended({ kind: 'retry', reason: 'Failed to fetch' })
         if (chance(rates.stream401) && fault('401'))
           return sink.ended({ kind: 'auth', code: 401, reason: 'injected 401' })
+        if (chance(rates.stream401) && fault('403'))
+          return sink.ended({ kind: 'auth', code: 403, reason: 'injected 403' })
         if (chance(rates.stream429) && fault('429'))
           return sink.ended({ kind: 'rate_limited', retryAfterMs: 1000, reason: 'injected 429' })
         if (chance(rates.streamStatus) && fault('5xx'))
