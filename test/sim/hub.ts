@@ -123,9 +123,9 @@ export function createModelHub(options: HubOptions): ModelHub {
         const now = world.now + options.clockOffset()
         const { effects } = step(target.state, applied, { now, random: options.random })
         if (options.trace) {
-          options.trace(`${world.now} ${target.projectId} < ${describe(applied)}`)
+          options.trace(`${world.now} ${target.projectId} < ${describeItem(applied)}`)
           for (const effect of effects)
-            options.trace(`${world.now} ${target.projectId} > ${describe(effect)}`)
+            options.trace(`${world.now} ${target.projectId} > ${describeItem(effect)}`)
         }
         for (const effect of effects) run(target, effect)
         afterStep(target, applied)
@@ -370,7 +370,7 @@ export function createModelHub(options: HubOptions): ModelHub {
 }
 
 /** A short line for a debug trace. */
-function describe(item: ChannelInput | ChannelEffect): string {
+function describeItem(item: ChannelInput | ChannelEffect): string {
   switch (item.type) {
     case 'stream_chunk':
       return `stream_chunk ${item.connection} ${item.events.map((e) => `${e.event}#${e.id}`).join(' ')}`

@@ -37,11 +37,11 @@ export function describeTrace(result: SimResult): string {
   ]
   return [
     ...header,
-    ...plan.actions.map((action) => `  ${(action.at / 1000).toFixed(3)} s  ${describe(action, plan)}`),
+    ...plan.actions.map((action) => `  ${(action.at / 1000).toFixed(3)} s  ${describeAction(action, plan)}`),
   ].join('\n')
 }
 
-function describe(action: Action, plan: SimPlan): string {
+function describeAction(action: Action, plan: SimPlan): string {
   const project = (index: number) => plan.projects[index] ?? '?'
   switch (action.kind) {
     case 'append':
