@@ -44,6 +44,11 @@ export interface FaultRelay {
   setRespond(respond: Responder | null): void
   /** Ends every stream response in flight, as a backend that closes its streams would. */
   endStreams(): void
+  /**
+   * A stall: while held, no byte of any stream (open or opened meanwhile) goes on; the frames
+   * wait, in order, and flow again when released — the connections stay open throughout.
+   */
+  hold(held: boolean): void
   /** Every request received, in order. */
   requests: RelayedRequest[]
   close(): Promise<void>
@@ -56,6 +61,9 @@ export async function startFaultRelay(target: string, initial: FrameRewrite = (f
   const requests: RelayedRequest[] = []
   /** Stream responses in flight, each with how to end it. */
   const openStreams = new Map<ServerResponse, () => void>()
+  let held = false
+  /** Frames of each stream waiting for `hold(false)`. */
+  const waiting = new Map<ServerResponse, string[]>()
   const upstream = new URL(target)
   const server: Server = createServer((req, res) => {
     requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers })
@@ -68,7 +76,10 @@ export async function startFaultRelay(target: string, initial: FrameRewrite = (f
         res.end()
         forward?.destroy()
       })
-      res.on('close', () => openStreams.delete(res))
+      res.on('close', () => {
+        openStreams.delete(res)
+        waiting.delete(res)
+      })
     }
     if (respond?.(req, res)) return
     forward = request(
@@ -95,7 +106,9 @@ export async function startFaultRelay(target: string, initial: FrameRewrite = (f
             const frame = buffer.slice(0, end + 2)
             buffer = buffer.slice(end + 2)
             const out = transform(frame, req.url ?? '/')
-            if (out !== null && !ended) res.write(out)
+            if (out === null || ended) continue
+            if (!held) res.write(out)
+            else waiting.set(res, [...(waiting.get(res) ?? []), out])
           }
         })
         answer.on('end', () => res.end())
@@ -123,6 +136,12 @@ export async function startFaultRelay(target: string, initial: FrameRewrite = (f
     },
     endStreams() {
       for (const end of openStreams.values()) end()
+    },
+    hold(next) {
+      held = next
+      if (held) return
+      for (const [res, frames] of waiting) for (const frame of frames) res.write(frame)
+      waiting.clear()
     },
     requests,
     close: () =>
