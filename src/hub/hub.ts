@@ -286,7 +286,7 @@ export function createHub(deps: HubDeps): Hub {
       const { userId } = tabOf(tabId)
       const session = await sessions.get(userId)?.catch(() => undefined)
       sessions.delete(userId)
-      session?.close()
+      await session?.logout()
       notifyUser(userId, { type: 'logged_out' })
       for (const tab of [...tabs.values()]) if (tab.userId === userId) tabs.delete(tab.id)
       if (options.clearCache) await deps.deleteStore(userId)

@@ -349,8 +349,14 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
         if (record && newest > record.latestSeq) record.latestSeq = newest
         return
       }
+      case 'presence.updated':
+        if (backendEvent.data.projectId !== projectId) return
+        ctx.onChanges([
+          { type: 'presence', userId: backendEvent.data.userId, status: backendEvent.data.status },
+        ])
+        return
       default:
-        return // connection.established, presence and unknown events change nothing here
+        return // connection.established and unknown events change nothing here
     }
   }
 

@@ -5,6 +5,7 @@
 import type { PersistentChatMessage } from './message'
 import type { OutboxEntry } from './outbox'
 import type { ConnectionStatus } from './status'
+import type { PresenceStatus } from './wire'
 
 /** @public The contiguous seq range a project's cache holds: complete from `lowSeq` to `highSeq`. */
 export interface SeqRange {
@@ -32,12 +33,15 @@ export interface ChannelSnapshot {
  *   replaces the optimistic message with the same id (in the same render: no duplicate).
  * - `outbox`: an optimistic message was added, changed state, or was discarded.
  * - `status`: the connection status changed.
+ * - `presence`: a user's presence in the project (a `presence.updated` event, or what the hub
+ *   already knew when the tab subscribed). Not part of the messages: a `reset` keeps it.
  */
 export type ChannelChange =
   | { type: 'reset'; snapshot: ChannelSnapshot }
   | { type: 'messages'; messages: PersistentChatMessage[]; range: SeqRange }
   | { type: 'outbox'; upsert: OutboxEntry[]; remove: string[] }
   | { type: 'status'; status: ConnectionStatus }
+  | { type: 'presence'; userId: string; status: PresenceStatus }
 
 /** @public One delivery to one tab: the changes of one project, applied in order. */
 export interface ChannelBatch {
