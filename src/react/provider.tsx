@@ -46,5 +46,6 @@ export function PersistentChatProvider({ options, client, children }: Persistent
     }
   }, [client])
 
-  return <ChatClientContext value={client ?? created}>{children}</ChatClientContext>
+  // `.Provider`, not `<Context>`: React 18 renders a bare context as its consumer.
+  return <ChatClientContext.Provider value={client ?? created}>{children}</ChatClientContext.Provider>
 }
