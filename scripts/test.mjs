@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, unit + integration tests (Vitest) and, when there are specs,
-// browser end-to-end tests (Playwright on a system Chromium). Ends with one line
+// `npm test`: typecheck, lint, unit + integration tests (Vitest), browser end-to-end tests
+// (Playwright on a system Chromium) and the Next.js example's suite (scripts/nextjs-e2e.mjs). Ends with one line
 // `N passed, M failed` summing every suite; exits non-zero when anything failed.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -53,6 +53,17 @@ if (specs.length > 0) {
       record('e2e', 0, 1)
     }
   }
+}
+
+// The Next.js example (examples/nextjs): packed library, `next build`, Playwright on `next start`.
+const nextjsReport = '.tmp/nextjs-playwright.json'
+rmSync(nextjsReport, { force: true })
+run('node', ['scripts/nextjs-e2e.mjs'])
+if (existsSync(nextjsReport)) {
+  const { stats } = JSON.parse(readFileSync(nextjsReport, 'utf8'))
+  record('nextjs', stats.expected + stats.flaky, stats.unexpected)
+} else {
+  record('nextjs', 0, 1)
 }
 
 const passed = results.reduce((sum, r) => sum + r.passed, 0)

@@ -12,6 +12,7 @@ import { byId } from './dom'
 import { createFrameScheduler } from './frame-scheduler'
 import { createHubPanel } from './hub-panel'
 import { createMessageListView } from './message-list-view'
+import { createPresenceList } from './presence-list'
 import { createProjectSwitcher } from './project-switcher'
 import { registerServiceWorker } from './register-sw'
 import { watchSession } from './session'
@@ -56,6 +57,7 @@ const hubPanel = createHubPanel(byId('hub-stats'), {
   stats: () => client.stats(),
   toggle: byId<HTMLButtonElement>('hub-toggle'),
 })
+const presence = createPresenceList(byId('presence'))
 createProjectSwitcher(byId<HTMLFormElement>('project-switcher'), projectId)
 createComposer(byId<HTMLFormElement>('composer'), {
   onSend: (text) => {
@@ -82,6 +84,7 @@ const frame = createFrameScheduler(
     badge.render(latest.status)
     banners.setStatus(latest.status)
     hubPanel.noteView(latest)
+    presence.render(latest.presence)
   },
   { minIntervalMs: RENDER_INTERVAL_MS },
 )

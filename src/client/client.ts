@@ -114,7 +114,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
         projects.set(projectId, state)
         void state.start(lastUserId, options.cachedPaint ?? 200)
       }
-      return state.handle
+      return state.acquire()
     },
     stats: () => call((hub) => hub.api.stats()),
     onSession(listener) {

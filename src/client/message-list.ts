@@ -7,8 +7,12 @@ import type {
   ConnectionStatus,
   OutboxEntry,
   PersistentChatMessage,
+  PresenceStatus,
   SeqRange,
 } from '../protocol'
+
+/** @public Who is on a project: `{ [userId]: status }`, the user's own entry included. */
+export type PresenceMap = Readonly<Record<string, PresenceStatus>>
 
 /** @public A project's state as a tab renders it. */
 export interface ProjectView {
@@ -21,6 +25,8 @@ export interface ProjectView {
   hasOlder: boolean
   /** True once the hub's snapshot has arrived (before that the view shows the cache). */
   live: boolean
+  /** Every user seen on the project with their last status; kept across a `reset`. */
+  presence: PresenceMap
 }
 
 /** @public The view before anything is known. */
@@ -31,6 +37,7 @@ export const EMPTY_VIEW: ProjectView = {
   range: null,
   hasOlder: false,
   live: false,
+  presence: {},
 }
 
 /** @public An outbox entry rendered as a message. */
@@ -56,7 +63,7 @@ export function optimisticMessage(entry: OutboxEntry): PersistentChatMessage {
 export function applyChanges(view: ProjectView, changes: readonly ChannelChange[]): ProjectView {
   let confirmed = view.messages.filter((m) => m.seq !== undefined)
   let outbox = [...view.outbox]
-  let { status, range, hasOlder, live } = view
+  let { status, range, hasOlder, live, presence } = view
 
   for (const change of changes) {
     switch (change.type) {
@@ -91,9 +98,22 @@ export function applyChanges(view: ProjectView, changes: readonly ChannelChange[
       case 'status':
         status = change.status
         break
+      case 'presence':
+        // The same map while nothing changed, so a presence hook does not re-render.
+        if (presence[change.userId] !== change.status)
+          presence = { ...presence, [change.userId]: change.status }
+        break
     }
   }
-  return { messages: [...confirmed, ...outbox.map(optimisticMessage)], outbox, status, range, hasOlder, live }
+  return {
+    messages: [...confirmed, ...outbox.map(optimisticMessage)],
+    outbox,
+    status,
+    range,
+    hasOlder,
+    live,
+    presence,
+  }
 }
 
 /** @public Prepend older messages (scrollback). */

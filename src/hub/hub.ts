@@ -74,7 +74,8 @@ export function createHub(deps: HubDeps): Hub {
         return { userId: answer.userId, verified: true }
       }
       const { failure } = result
-      if (failure.kind === 'auth') return hubError('unauthenticated', failure.reason || 'not signed in')
+      if (failure.kind === 'auth')
+        return { ...hubError('unauthenticated', failure.reason || 'not signed in'), httpStatus: failure.code }
       if (lastUserId !== undefined && failure.kind === 'retry') {
         // The server is out of reach: trust the tab's last user for the cache and outbox only.
         return { userId: lastUserId, verified: false }
@@ -286,7 +287,7 @@ export function createHub(deps: HubDeps): Hub {
       const { userId } = tabOf(tabId)
       const session = await sessions.get(userId)?.catch(() => undefined)
       sessions.delete(userId)
-      session?.close()
+      await session?.logout()
       notifyUser(userId, { type: 'logged_out' })
       for (const tab of [...tabs.values()]) if (tab.userId === userId) tabs.delete(tab.id)
       if (options.clearCache) await deps.deleteStore(userId)

@@ -29,6 +29,11 @@ export interface OutboxSender {
   /** Forget entries the channel settled (committed together with their echo). */
   settled(clientMsgIds: string[]): void
   entries(projectId: string): OutboxEntry[]
+  /**
+   * The messages of this project's acknowledged sends that no channel has settled yet: a
+   * channel that starts is told them again, so each is settled in line or once a window passes it.
+   */
+  acknowledgedMessages(projectId: string): MessageData[]
   has(clientMsgId: string): boolean
   /** Send now: after `online`, or after a 401 was resolved. */
   resume(): void
@@ -40,7 +45,7 @@ export function createOutboxSender(ctx: OutboxSenderContext): OutboxSender {
   const { clock, config, log } = ctx
   const queue = new Map<string, OutboxEntry>()
   /** Acknowledged by the backend, waiting for the channel to commit the echo: never POSTed again. */
-  const acknowledged = new Set<string>()
+  const acknowledged = new Map<string, MessageData>()
   /** Projects with a POST in flight. */
   const inFlight = new Set<string>()
   const attempts = new Map<string, number>()
@@ -104,7 +109,7 @@ export function createOutboxSender(ctx: OutboxSenderContext): OutboxSender {
       const decoded = json.ok ? decodeSendMessageResponse(json.json) : undefined
       if (decoded?.ok) {
         attempts.delete(entry.projectId)
-        acknowledged.add(entry.client_msg_id)
+        acknowledged.set(entry.client_msg_id, decoded.response.message)
         ctx.onAcknowledged(decoded.response.message)
         return
       }
@@ -215,6 +220,7 @@ export function createOutboxSender(ctx: OutboxSenderContext): OutboxSender {
     },
     entries: (projectId) => [...queue.values()].filter((e) => e.projectId === projectId),
     has: (id) => queue.has(id),
+    acknowledgedMessages: (projectId) => [...acknowledged.values()].filter((m) => m.projectId === projectId),
     resume() {
       paused = false
       clock.clearTimeout(waitTimer)

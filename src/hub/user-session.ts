@@ -3,10 +3,11 @@
  * (ref-counted by subscribed tabs, closed after a grace period), and their outbox.
  * Sessions of different users share nothing, so one user's events never reach another's tabs.
  */
-import type { ChannelChange, OutboxEntry, ProjectStats, SendDraft } from '../protocol'
+import type { ChannelChange, OutboxEntry, PresenceStatus, ProjectStats, SendDraft } from '../protocol'
 import type { ChatStore } from '../store'
 import type { HubConfig, HubDeps, Logger, SessionIo } from './deps'
 import { createOutboxSender, type OutboxSender } from './outbox-sender'
+import { createPresence } from './presence'
 import { createProjectChannel, type ProjectChannel } from './project-channel'
 
 /** @internal What a session is built from. */
@@ -53,7 +54,9 @@ export interface UserSession {
   suspend(code: number, reason: string): void
   stats(): ProjectStats[]
   streams(): number
-  /** Stop every channel and the outbox; close the store. */
+  /** Post `offline` for every project the user was announced on, then close. */
+  logout(): Promise<void>
+  /** Stop every channel and the outbox; close the store. Posts no presence (a leader standing down). */
   close(): void
 }
 
@@ -89,6 +92,27 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
     onUnauthenticated: (code, reason) => unauthenticated(code, reason),
   })
 
+  const presence = createPresence({
+    ...io,
+    deliver(projectId, changes) {
+      const entry = channels.get(projectId)
+      if (entry) ctx.deliver(entry.subscribers, projectId, changes)
+    },
+  })
+
+  /** What the user is on the project, from the tabs showing it (DESIGN.md §4). */
+  const presenceOf = (entry: ChannelEntry): PresenceStatus => {
+    if (entry.subscribers.size === 0) return 'offline'
+    return [...entry.subscribers].some(ctx.isVisible) ? 'online' : 'away'
+  }
+
+  /** Presence changes of the channel: repeats are dropped, a connected stream retries failed posts. */
+  const passOn = (projectId: string, changes: ChannelChange[]): ChannelChange[] =>
+    changes.filter((change) => {
+      if (change.type === 'status' && change.status.status === 'connected') presence.retry()
+      return change.type !== 'presence' || presence.observe(projectId, change.userId, change.status)
+    })
+
   const unauthenticated = (code: number, reason: string) => {
     if (suspendedBy) return
     suspendedBy = { code, reason }
@@ -111,7 +135,7 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
       heartbeatMs: ctx.heartbeatMs,
       outbox: () => outbox.entries(projectId),
       onChanges(changes) {
-        ctx.deliver(entry.subscribers, projectId, changes)
+        ctx.deliver(entry.subscribers, projectId, passOn(projectId, changes))
       },
       onSettled(ids, stored) {
         const queued = ids.filter((id) => outbox.has(id))
@@ -125,6 +149,8 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
     })
     channels.set(projectId, entry)
     if (suspendedBy) entry.channel.suspend(suspendedBy.code, suspendedBy.reason)
+    // Sends acknowledged while no channel (or an earlier one) ran: this one settles them.
+    for (const data of outbox.acknowledgedMessages(projectId)) entry.channel.acknowledge(data)
     return entry
   }
 
@@ -135,6 +161,9 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
 
   /** Decide whether the channel should stream, close after the grace period, or pause while hidden. */
   const review = (projectId: string, entry: ChannelEntry) => {
+    // Before the close decision: the last tab leaving is `offline` now, not after the grace period
+    // (a SharedWorker may be ended with its last tab and never see the timer fire).
+    presence.want(projectId, presenceOf(entry))
     if (entry.subscribers.size === 0) {
       if (entry.closing === 'grace') return
       cancelClose(entry)
@@ -145,8 +174,10 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
         // Forget it once its last write has landed; a tab subscribing meanwhile starts it again,
         // so two channels never write the same project.
         void entry.channel.idle().then(() => {
-          if (entry.subscribers.size === 0 && !entry.channel.running && channels.get(projectId) === entry)
+          if (entry.subscribers.size === 0 && !entry.channel.running && channels.get(projectId) === entry) {
             channels.delete(projectId)
+            presence.forget(projectId)
+          }
         })
       }, config.closeGraceMs)
       return
@@ -163,7 +194,7 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
     entry.closeTimer = deps.clock.setTimeout(() => entry.channel.stop(), config.closeWhenAllHiddenMs)
   }
 
-  return {
+  const session: UserSession = {
     userId,
     store,
     start: () => outbox.start(),
@@ -173,7 +204,7 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
       await entry.channel.start()
       await entry.channel.withSnapshot((snapshot) => {
         entry.subscribers.add(tabId)
-        ctx.deliver(new Set([tabId]), projectId, [{ type: 'reset', snapshot }])
+        ctx.deliver(new Set([tabId]), projectId, [{ type: 'reset', snapshot }, ...presence.known(projectId)])
       })
       review(projectId, entry)
     },
@@ -198,10 +229,12 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
       for (const [id, { channel }] of channels)
         if (projectId === undefined || id === projectId) channel.reconnect()
       outbox.resume()
+      presence.retry()
     },
     online() {
       for (const { channel } of channels.values()) channel.online()
       outbox.resume()
+      presence.retry()
     },
     offline() {
       for (const { channel } of channels.values()) channel.offline()
@@ -214,7 +247,12 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
         outboxDepth: outbox.depth(channel.projectId),
       })),
     streams: () => [...channels.values()].filter(({ channel }) => channel.streaming).length,
+    async logout() {
+      await presence.signOut()
+      session.close()
+    },
     close() {
+      presence.stop()
       outbox.stop()
       for (const entry of channels.values()) {
         cancelClose(entry)
@@ -224,4 +262,5 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
       store.close()
     },
   }
+  return session
 }

@@ -33,7 +33,8 @@ export interface ChannelSnapshot {
  *   replaces the optimistic message with the same id (in the same render: no duplicate).
  * - `outbox`: an optimistic message was added, changed state, or was discarded.
  * - `status`: the connection status changed.
- * - `presence`: a user's presence in the project changed (a `presence.updated` event).
+ * - `presence`: a user's presence in the project (a `presence.updated` event, or what the hub
+ *   already knew when the tab subscribed). Not part of the messages: a `reset` keeps it.
  */
 export type ChannelChange =
   | { type: 'reset'; snapshot: ChannelSnapshot }

@@ -44,6 +44,8 @@ export type HubMode = 'shared-worker' | 'leader-tab' | 'in-page'
 export interface HubError {
   code: 'unauthenticated' | 'timeout' | 'unknown_tab' | 'invalid_argument' | 'not_found' | 'unavailable'
   message: string
+  /** The HTTP status behind `unauthenticated` (401, or 403 when the proxy refused the request). */
+  httpStatus?: number | undefined
 }
 
 /** @public Per-project figures in `HubStats`. */

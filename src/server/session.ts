@@ -7,7 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { readJsonBody } from './proxy/body'
 import { errorResponse, jsonResponse } from './proxy/errors'
-import { isAllowedOrigin } from './proxy/origin'
+import { isAllowedOrigin, type OriginPolicy } from './proxy/origin'
 import { readCapped } from './proxy/read-capped'
 import type { Validated } from './proxy/validate'
 
@@ -27,12 +27,10 @@ const MAX_LOGIN_BODY_BYTES = 4096
 const ISSUED_AT_SKEW_SECONDS = 60
 
 /** @public Options of {@link createDevSession}. */
-export interface DevSessionOptions {
+export interface DevSessionOptions extends OriginPolicy {
   /** `SESSION_SECRET`: signs the cookie. At least 16 bytes. */
   secret: string | Uint8Array
   maxAgeSeconds?: number | undefined
-  /** Origins besides the request's own that may log in. */
-  allowedOrigins?: readonly string[] | undefined
   /** Clock in unix milliseconds, for tests. */
   now?: (() => number) | undefined
 }
@@ -81,7 +79,7 @@ export function createDevSession(options: DevSessionOptions): DevSession {
     },
 
     async login(request) {
-      if (!isAllowedOrigin(request, options.allowedOrigins)) {
+      if (!isAllowedOrigin(request, options)) {
         return errorResponse(403, 'forbidden_origin', 'Origin not allowed for state-changing requests.')
       }
       const form = isForm(request)
@@ -101,7 +99,7 @@ export function createDevSession(options: DevSessionOptions): DevSession {
     },
 
     async logout(request) {
-      if (!isAllowedOrigin(request, options.allowedOrigins)) {
+      if (!isAllowedOrigin(request, options)) {
         return errorResponse(403, 'forbidden_origin', 'Origin not allowed for state-changing requests.')
       }
       const response = isForm(request)

@@ -1,10 +1,12 @@
 /**
  * The published package works for a user: `npm pack`, install the tarball into a fresh Vite
- * app, type-check the app against the shipped declarations, and build it with the
- * SharedWorker bundled from `persistent-chat/worker`.
+ * app (a clean install: no native module, no server framework, no build step), type-check the
+ * app against the shipped declarations, and build it with the SharedWorker bundled from
+ * `persistent-chat/worker`. The reference backend, whose SQLite is an optional peer, says what to
+ * install instead of failing to load.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,6 +27,8 @@ test('the packed package installs into a fresh Vite app, type-checks, and builds
   const shipped = packed[0]?.files.map((f) => f.path) ?? []
   expect(shipped).toContain('dist/lib/client.js')
   expect(shipped).toContain('dist/lib/types/client/index.d.ts')
+  expect(shipped).toContain('dist/lib/types/react/index.d.ts')
+  expect(readFileSync(join(root, 'dist/lib/react.js'), 'utf8').startsWith('"use client";\n')).toBe(true)
   expect(shipped.filter((path) => path.startsWith('src/') || path.endsWith('.map'))).toEqual([])
 
   const app = join(work, 'app')
@@ -33,14 +37,36 @@ test('the packed package installs into a fresh Vite app, type-checks, and builds
     join(app, 'package.json'),
     JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
   )
-  // Scripts are skipped: the browser app never loads the reference backend's native SQLite.
-  execFileSync(
+  // Scripts allowed, as a user's install runs them: nothing may build or fetch a binary.
+  const installLog = execFileSync(
     'npm',
-    ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', tarball],
-    {
-      cwd: app,
-      stdio: 'pipe',
-    },
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--foreground-scripts', tarball],
+    { cwd: app, encoding: 'utf8', stdio: 'pipe' },
+  )
+  const installed = readdirSync(join(app, 'node_modules')).flatMap((name) =>
+    name.startsWith('@') ? readdirSync(join(app, 'node_modules', name)).map((n) => `${name}/${n}`) : [name],
+  )
+  // What a browser app gets: the client's three dependencies and theirs. No better-sqlite3, hono,
+  // @hono/node-server or react (React is an optional peer; the app brings its own).
+  expect(installed.filter((name) => !name.startsWith('.')).sort()).toEqual([
+    '@types/trusted-types',
+    'comlink',
+    'idb',
+    'persistent-chat',
+    'workbox-core',
+    'workbox-window',
+  ])
+  expect(installLog).not.toMatch(/gyp|prebuild|install script/i)
+  expect(
+    findFiles(join(app, 'node_modules'), (path) => path.endsWith('.node') || path.endsWith('binding.gyp')),
+  ).toEqual([])
+
+  writeFileSync(
+    join(app, 'backend.mjs'),
+    "import { startBackend } from 'persistent-chat/backend'\nawait startBackend({ secret: 's', port: 0 }).catch((error) => console.log(error.message))\n",
+  )
+  expect(execFileSync(process.execPath, ['backend.mjs'], { cwd: app, encoding: 'utf8' }).trim()).toBe(
+    'persistent-chat/backend needs better-sqlite3, an optional peer dependency: run `npm install better-sqlite3@12`',
   )
   writeFileSync(
     join(app, 'index.html'),
@@ -109,3 +135,11 @@ test('the packed package installs into a fresh Vite app, type-checks, and builds
   expect(readFileSync(join(app, 'dist/assets', main ?? ''), 'utf8')).toContain('SharedWorker')
   expect(readFileSync(join(app, 'dist/assets', worker ?? ''), 'utf8')).toContain('persistent-chat:tab:')
 })
+
+/** Every file under `dir` (recursively) for which `match` holds. */
+function findFiles(dir: string, match: (path: string) => boolean): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((path) => join(dir, path))
+    .filter(match)
+}

@@ -4,8 +4,9 @@
  * history need.
  */
 import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
-import Database from 'better-sqlite3'
+import type BetterSqlite3 from 'better-sqlite3'
 import type { MessageContent, MessageData, MessageMetadata } from '../../protocol/wire'
 import { createId } from './ids'
 
@@ -49,6 +50,24 @@ export interface MessageStore {
   close(): void
 }
 
+/**
+ * better-sqlite3 is an optional peer dependency of the package (a native module a browser app must
+ * not have to build), so it is loaded when a store opens, with an error that says what to install.
+ */
+function loadSqlite(): typeof BetterSqlite3 {
+  try {
+    return createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'MODULE_NOT_FOUND') {
+      throw new Error(
+        'persistent-chat/backend needs better-sqlite3, an optional peer dependency: run `npm install better-sqlite3@12`',
+        { cause: error },
+      )
+    }
+    throw error
+  }
+}
+
 interface MessageRow {
   project_id: string
   seq: number
@@ -87,6 +106,7 @@ const MAX_SEQ = Number.MAX_SAFE_INTEGER
 export function openMessageStore(path: string): MessageStore {
   const inMemory = path === ':memory:' || path === ''
   if (!inMemory) mkdirSync(dirname(path), { recursive: true })
+  const Database = loadSqlite()
   const db = new Database(path)
   if (!inMemory) db.pragma('journal_mode = WAL')
   // With WAL, NORMAL loses at most the last transactions on power loss, never corrupts: fine

@@ -29,6 +29,7 @@ export type ProxyErrorCode =
   | 'service_unavailable'
   | 'gateway_timeout'
   | 'internal_error'
+  | 'proxy_misconfigured'
 
 /** @public A JSON response with the proxy's standard headers. */
 export function jsonResponse(

@@ -6,7 +6,7 @@
 import { AUTHENTICATED_USER_HEADER } from '../../protocol'
 import { errorResponse } from './errors'
 import { jsonLineLogger, type ProxyLogEntry, type ProxyLogger } from './log'
-import { isAllowedOrigin } from './origin'
+import { acceptedOrigins, isAllowedOrigin, isOrigin, type OriginPolicy } from './origin'
 import type { Route, RouteLogFields } from './routes/context'
 import { historyRoute } from './routes/history'
 import { muxControlRoute } from './routes/mux-control'
@@ -15,24 +15,26 @@ import { preflightRoute } from './routes/preflight'
 import { presenceRoute } from './routes/presence'
 import { sendRoute } from './routes/send'
 import { streamRoute } from './routes/stream'
-import { createUpstream, type FetchLike } from './upstream'
+import { createUpstream, type FetchLike, type Upstream } from './upstream'
 import { isSignableUserId } from './validate'
 
 /** @public The authenticated user, or `null` when the request carries no valid credentials. */
 export type Authenticate = (request: Request) => Promise<{ userId: string } | null>
 
-/** @public Options of {@link createProxyHandler}. */
-export interface ProxyOptions {
+/**
+ * @public Options of {@link createProxyHandler}. `backendUrl` and `secret` may be `undefined` when
+ * the module loads (`process.env` during `next build`): they are checked at the first request,
+ * which answers 500 and logs which variable is missing.
+ */
+export interface ProxyOptions extends OriginPolicy {
   /** Who is calling. The dev default is `createDevSession(…).authenticate`. */
   authenticate: Authenticate
   /** Backend base URL (`WORKER_BASE_URL`). */
-  backendUrl: string
+  backendUrl: string | undefined
   /** `WORKER_SHARED_SECRET`, for the V1 and V2 signatures. */
-  secret: string
-  /** The backend's heartbeat interval (`HEARTBEAT_MS`), reported by the preflight. */
-  heartbeatMs: number
-  /** Origins besides the request's own that may POST, e.g. `https://app.example.com`. */
-  allowedOrigins?: readonly string[] | undefined
+  secret: string | undefined
+  /** The backend's heartbeat interval (`HEARTBEAT_MS`), reported by the preflight; default 20 s. */
+  heartbeatMs?: number | undefined
   /** Replaces `globalThis.fetch` for upstream calls. */
   fetch?: FetchLike | undefined
   /** How long to wait for the backend's response headers before a 504; default 15 s. */
@@ -58,14 +60,22 @@ const ROUTES: Record<string, Partial<Record<string, Route>>> = {
   '/mux': { GET: muxOpenRoute, POST: muxControlRoute },
 }
 
-/** @public Creates the proxy of DESIGN.md §3. */
+/** @public The default {@link ProxyOptions.heartbeatMs}, the backend's default `HEARTBEAT_MS`. */
+export const DEFAULT_PROXY_HEARTBEAT_MS = 20_000
+
+/** @public Creates the proxy of DESIGN.md §3. Only `authenticate` is checked here; the rest at the first request. */
 export function createProxyHandler(options: ProxyOptions): ProxyHandler {
-  const upstream = createUpstream({
-    backendUrl: options.backendUrl,
-    secret: options.secret,
-    fetch: options.fetch,
-    headersTimeoutMs: options.upstreamTimeoutMs,
-  })
+  if (typeof options.authenticate !== 'function') {
+    throw new TypeError(
+      'createProxyHandler: `authenticate` must be a function (request) => Promise<{ userId } | null>',
+    )
+  }
+  let configured: { upstream: Upstream } | { problem: string } | undefined
+  const configure = () => {
+    configured ??= configureUpstream(options)
+    return configured
+  }
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_PROXY_HEARTBEAT_MS
   const log = options.log ?? jsonLineLogger
   const basePath = (options.basePath ?? DEFAULT_PROXY_BASE_PATH).replace(/\/+$/, '')
   const shutdown = options.signal ?? new AbortController().signal
@@ -92,8 +102,21 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
           allow: Object.keys(routes).join(', '),
         })
       }
-      if (request.method !== 'GET' && !isAllowedOrigin(request, options.allowedOrigins)) {
-        return errorResponse(403, 'forbidden_origin', 'Origin not allowed for state-changing requests.')
+      const config = configure()
+      if ('problem' in config) {
+        fields.error = config.problem
+        return errorResponse(
+          500,
+          'proxy_misconfigured',
+          'The chat proxy is not configured; see the server log.',
+        )
+      }
+      if (request.method !== 'GET' && !isAllowedOrigin(request, options)) {
+        return errorResponse(
+          403,
+          'forbidden_origin',
+          `Origin not allowed for state-changing requests (this server accepts ${acceptedOrigins(request, options).join(', ')}; behind Next.js or a proxy, set publicOrigin or trustForwardedHeaders).`,
+        )
       }
 
       const user = await options.authenticate(request)
@@ -108,8 +131,8 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
         request,
         url,
         userId,
-        upstream,
-        heartbeatMs: options.heartbeatMs,
+        upstream: config.upstream,
+        heartbeatMs,
         shutdown,
         log: fields,
         onStreamClosed: (reason, durationMs) => {
@@ -149,5 +172,32 @@ export function createProxyHandler(options: ProxyOptions): ProxyHandler {
     }
     log(entry('request', response.status, Date.now() - startedAt))
     return response
+  }
+}
+
+/** The checks `createProxyHandler` defers to the first request; the problem names the variable to set. */
+function configureUpstream(options: ProxyOptions): { upstream: Upstream } | { problem: string } {
+  const { backendUrl, secret } = options
+  if (backendUrl === undefined || backendUrl === '')
+    return { problem: 'createProxyHandler: `backendUrl` is not set (WORKER_BASE_URL)' }
+  if (!URL.canParse(backendUrl) || !/^https?:$/.test(new URL(backendUrl).protocol)) {
+    return {
+      problem: `createProxyHandler: \`backendUrl\` must be an http(s) URL (WORKER_BASE_URL), got ${JSON.stringify(backendUrl)}`,
+    }
+  }
+  if (secret === undefined || secret === '')
+    return { problem: 'createProxyHandler: `secret` is not set (WORKER_SHARED_SECRET)' }
+  if (options.publicOrigin !== undefined && !isOrigin(options.publicOrigin)) {
+    return {
+      problem: `createProxyHandler: \`publicOrigin\` must be an http(s) origin, got ${JSON.stringify(options.publicOrigin)}`,
+    }
+  }
+  return {
+    upstream: createUpstream({
+      backendUrl,
+      secret,
+      fetch: options.fetch,
+      headersTimeoutMs: options.upstreamTimeoutMs,
+    }),
   }
 }
