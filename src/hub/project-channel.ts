@@ -13,9 +13,7 @@ import type {
   PersistentChatMessage,
   ProjectStats,
 } from '../protocol'
-import { AUTHENTICATED_USER_HEADER } from '../protocol'
-import type { ServerSentEvent } from '../sse'
-import { createEventStreamDecoder, decodeHistoryResponse } from '../sse'
+import { decodeHistoryResponse } from '../sse'
 import {
   type ChannelEffect,
   type ChannelInput,
@@ -23,14 +21,14 @@ import {
   type HistoryQuery,
   type HistoryResult,
   type OlderAnswer,
-  type RequestFailure,
   snapshotOf,
   statusOf,
   step,
   type TimerName,
 } from './core'
 import type { SessionIo } from './deps'
-import { classifyResponse, errorMessage, readJson, request } from './http'
+import { errorMessage, readJson, request } from './http'
+import { otherUser, type StreamTransport } from './stream-transport'
 
 /** @internal What a channel is built from; the user session provides it. */
 export interface ChannelContext extends SessionIo {
@@ -47,6 +45,8 @@ export interface ChannelContext extends SessionIo {
   onSettled(clientMsgIds: string[], stored: boolean): void
   /** A 401 (or another user behind the cookie): the whole user session stops until asked. */
   onUnauthenticated(code: number, reason: string): void
+  /** How the stream reaches the proxy: its own fetch, or the user's multiplexed stream. */
+  transport: StreamTransport
 }
 
 /** @public A running project channel. */
@@ -89,7 +89,7 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
   const api = config.apiBase
   const state = createChannelState(projectId, config)
   const timers = new Map<TimerName, unknown>()
-  const streams = new Map<number, AbortController>()
+  const streams = new Map<number, { abort(): void }>()
   const histories = new Map<number, AbortController>()
   const olderAnswers = new Map<number, (answer: OlderAnswer) => void>()
   const loaded = deferred()
@@ -135,9 +135,10 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
         )
         return
       case 'open_stream':
-        return void openStream(effect.connection, effect.cursor)
+        return openStream(effect.connection, effect.cursor)
       case 'abort_stream':
         streams.get(effect.connection)?.abort()
+        streams.delete(effect.connection)
         return
       case 'fetch_history':
         return void fetchHistory(effect.request, effect.query)
@@ -189,76 +190,17 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
     }
   }
 
-  const sameUser = (response: Response) => {
-    const user = response.headers.get(AUTHENTICATED_USER_HEADER)
-    return user === null || user === ctx.userId
-  }
-  const userChanged = (response: Response): RequestFailure => ({
-    kind: 'auth',
-    code: 401,
-    reason: `signed in as ${response.headers.get(AUTHENTICATED_USER_HEADER)}, not ${ctx.userId}`,
-  })
-
-  /** Open the stream and read it until it ends, telling the core what happens. */
-  const openStream = async (connection: number, cursor: number) => {
-    const controller = new AbortController()
-    streams.set(connection, controller)
-    const ended = (failure: RequestFailure) => {
-      streams.delete(connection)
-      dispatch({ type: 'stream_ended', connection, failure })
-    }
-    let response: Response
-    try {
-      response = await ctx.fetch(`${api}/stream?projectId=${encodeURIComponent(projectId)}`, {
-        method: 'GET',
-        headers: { accept: 'text/event-stream', 'last-event-id': String(cursor) },
-        signal: controller.signal,
-      })
-    } catch (error) {
-      return ended(
-        controller.signal.aborted ? { kind: 'aborted' } : { kind: 'retry', reason: errorMessage(error) },
-      )
-    }
-    if (!response.ok) return ended(await classifyResponse(response, clock))
-    if (!sameUser(response)) {
-      await response.body?.cancel().catch(() => {})
-      return ended(userChanged(response))
-    }
-    const contentType = response.headers.get('content-type') ?? ''
-    if (!contentType.toLowerCase().startsWith('text/event-stream') || !response.body) {
-      await response.body?.cancel().catch(() => {})
-      return ended({
-        kind: 'retry',
-        reason: `expected text/event-stream, got ${contentType || 'no content type'}`,
-      })
-    }
-    dispatch({ type: 'stream_opened', connection, heartbeatMs: ctx.heartbeatMs() })
-    let events: ServerSentEvent[] = []
-    let retryMs: number | undefined
-    const decoder = createEventStreamDecoder({
-      onEvent: (event) => events.push(event),
-      onRetry: (ms) => {
-        retryMs = ms
+  /** Open the stream through the transport and tell the core what happens to it. */
+  const openStream = (connection: number, cursor: number) => {
+    const handle = ctx.transport.open(projectId, cursor, {
+      opened: (heartbeatMs) => dispatch({ type: 'stream_opened', connection, heartbeatMs }),
+      chunk: (events, retryMs) => dispatch({ type: 'stream_chunk', connection, events, retryMs }),
+      ended(failure) {
+        streams.delete(connection)
+        dispatch({ type: 'stream_ended', connection, failure })
       },
     })
-    const reader = response.body.getReader()
-    try {
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (done) break
-        decoder.feed(value)
-        const chunk = events
-        events = []
-        dispatch({ type: 'stream_chunk', connection, events: chunk, retryMs })
-        retryMs = undefined
-      }
-      ended({ kind: 'retry', reason: 'the stream ended' })
-    } catch (error) {
-      ended(controller.signal.aborted ? { kind: 'aborted' } : { kind: 'retry', reason: errorMessage(error) })
-    } finally {
-      decoder.end()
-      reader.releaseLock()
-    }
+    streams.set(connection, handle)
   }
 
   const fetchHistory = async (id: number, query: HistoryQuery) => {
@@ -272,8 +214,9 @@ export function createProjectChannel(ctx: ChannelContext): ProjectChannel {
       signal: controller.signal,
       timeoutMs: config.requestTimeoutMs,
     })
+    const refused = answer.ok ? otherUser(answer.response, ctx.userId) : undefined
     if (!answer.ok) result = answer
-    else if (!sameUser(answer.response)) result = { ok: false, failure: userChanged(answer.response) }
+    else if (refused) result = { ok: false, failure: refused }
     else {
       const body = await readJson(answer.response)
       const decoded = body.ok ? decodeHistoryResponse(body.json) : undefined

@@ -9,6 +9,7 @@ import type { HubConfig, HubDeps, Logger, SessionIo } from './deps'
 import { createOutboxSender, type OutboxSender } from './outbox-sender'
 import { createPresence } from './presence'
 import { createProjectChannel, type ProjectChannel } from './project-channel'
+import { createProjectStreams, type StreamTransport } from './stream-transport'
 
 /** @internal What a session is built from. */
 export interface UserSessionContext {
@@ -76,6 +77,7 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
     log,
     isOnline: deps.isOnline,
   }
+  const transport: StreamTransport = createProjectStreams({ ...io, heartbeatMs: ctx.heartbeatMs })
 
   const outbox: OutboxSender = createOutboxSender({
     ...io,
@@ -146,6 +148,7 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
         else for (const id of queued) void outbox.discard(id)
       },
       onUnauthenticated: unauthenticated,
+      transport,
     })
     channels.set(projectId, entry)
     if (suspendedBy) entry.channel.suspend(suspendedBy.code, suspendedBy.reason)
@@ -259,6 +262,7 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
         entry.channel.stop()
       }
       channels.clear()
+      transport.close()
       store.close()
     },
   }
