@@ -55,6 +55,12 @@ export interface HubConfig {
   heartbeatMs: number
   /** Time limit of each request other than the stream itself. */
   requestTimeoutMs: number
+  /**
+   * `multiplexed`: every project of the user in one stream (`/mux`, docs/mux-stream.md), so the
+   * hub holds one long-lived request however many projects; `per-project`: one `/stream` each.
+   * A proxy without `/mux` makes `multiplexed` fall back to `per-project` by itself.
+   */
+  streams: 'multiplexed' | 'per-project'
 }
 
 /** @public */
@@ -68,6 +74,7 @@ export const DEFAULT_HUB_CONFIG: HubConfig = {
   minUptimeMs: 5_000,
   heartbeatMs: 20_000,
   requestTimeoutMs: 15_000,
+  streams: 'multiplexed',
 }
 
 /** @public Everything a hub is built from. */

@@ -6,6 +6,7 @@
 import type { ChannelChange, OutboxEntry, PresenceStatus, ProjectStats, SendDraft } from '../protocol'
 import type { ChatStore } from '../store'
 import type { HubConfig, HubDeps, Logger, SessionIo } from './deps'
+import { createMuxTransport } from './mux-transport'
 import { createOutboxSender, type OutboxSender } from './outbox-sender'
 import { createPresence } from './presence'
 import { createProjectChannel, type ProjectChannel } from './project-channel'
@@ -77,7 +78,12 @@ export function createUserSession(ctx: UserSessionContext): UserSession {
     log,
     isOnline: deps.isOnline,
   }
-  const transport: StreamTransport = createProjectStreams({ ...io, heartbeatMs: ctx.heartbeatMs })
+  const transport: StreamTransport = (
+    config.streams === 'per-project' ? createProjectStreams : createMuxTransport
+  )({
+    ...io,
+    heartbeatMs: ctx.heartbeatMs,
+  })
 
   const outbox: OutboxSender = createOutboxSender({
     ...io,
