@@ -4,10 +4,17 @@
  */
 import { firstPaint } from './first-paint'
 
-// The app's chunk is parsed and its workers start only after the cache is on screen, so that
-// neither delays the paint; a tab without a cache goes on at once.
+// The app's chunk is fetched, parsed and run (its workers started) only once the cached rows
+// are on screen, so that none of it delays their frame; a tab without a cache goes on at once.
 void firstPaint()
-  .painted.then(() => import('./main'))
+  .painted.then(afterNextFrame)
+  .then(() => import('./main'))
   .catch((error: unknown) => {
     console.error('persistent-chat: the app failed to load', error)
   })
+
+/** Resolves in a task after the next frame is produced; at once in a hidden tab, which gets no frames. */
+function afterNextFrame(): Promise<void> {
+  if (document.visibilityState !== 'visible') return Promise.resolve()
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))
+}
