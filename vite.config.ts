@@ -23,6 +23,7 @@ export default defineConfig({
   },
   plugins: [
     withoutPreloadHelper(),
+    preloadAppChunk(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: fromRoot('./src/sw'),
@@ -64,6 +65,28 @@ export const __vitePreload = (load, deps) =>
 `,
         map: null,
       }
+    },
+  }
+}
+
+/**
+ * The app's chunk (main.ts) runs only after the first paint (boot.ts), but its bytes are wanted
+ * at once: a `<link rel="modulepreload">` fetches and compiles it meanwhile, without running it
+ * and without holding back the paint (it is no render-blocking resource).
+ */
+function preloadAppChunk(): Plugin {
+  return {
+    name: 'persistent-chat:preload-app-chunk',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, context) {
+        const app = Object.values(context.bundle ?? {}).find(
+          (output) => output.type === 'chunk' && output.facadeModuleId?.endsWith('/src/app/main.ts'),
+        )
+        if (!app) throw new Error('persistent-chat: no chunk for src/app/main.ts to preload')
+        return [{ tag: 'link', attrs: { rel: 'modulepreload', href: `/${app.fileName}` }, injectTo: 'head' }]
+      },
     },
   }
 }
