@@ -106,7 +106,8 @@ const WIRE_TIMESTAMP =
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
-function isDate(value: string): boolean {
+/** @internal Whether `value` is a date string `Date.parse` understands (the wire's own form without calling it). */
+export function isDate(value: string): boolean {
   return (WIRE_TIMESTAMP.test(value) && isCalendarDay(value)) || !Number.isNaN(Date.parse(value))
 }
 
@@ -198,14 +199,15 @@ export function object<S extends Shape>(shape: S): Validator<ShapeOutput<S>> {
   }
 }
 
-/** Enumerable keys of `value` (a JSON object's own ones, unless someone polluted Object.prototype, which only forces a copy). */
-function countKeys(value: object): number {
+/** @internal Enumerable keys of `value` (a JSON object's own ones, unless someone polluted Object.prototype, which only forces a copy). */
+export function countKeys(value: object): number {
   let count = 0
   for (const _ in value) count++
   return count
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** @internal A JSON object that is not an array. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 

@@ -413,3 +413,45 @@ function fieldOf(error: DecodeError): string | undefined {
 function isWithin(field: string | undefined, path: string): boolean {
   return field === path || field?.startsWith(`${path}.`) === true || field?.startsWith(`${path}[`) === true
 }
+
+/** Values a field may take in the agreement test below: valid ones as well as near misses. */
+const NEAR_VALUES: unknown[] = [
+  undefined,
+  null,
+  '',
+  'x',
+  'user',
+  'assistant',
+  'system',
+  'client',
+  '2025-08-27T10:30:00.000Z',
+  '2024-02-30T10:30:00.000Z',
+  '2025-08-27',
+  0,
+  1,
+  -1,
+  1.5,
+  2 ** 53,
+  true,
+  {},
+  [],
+  { type: 'build_completed' },
+]
+
+test(`the one-pass check of a message agrees with the field-by-field one (seed ${seed})`, () => {
+  const random = randomFor(4000)
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T
+
+  for (let round = 0; round < 3000; round++) {
+    let payload: object = random() < 0.5 ? seedMessageNew : assistantMessage
+    for (let changes = Math.floor(random() * 3); changes > 0; changes--)
+      payload = withField(payload, pick(pathsOf(payload)), pick(NEAR_VALUES))
+    // An extra field makes any payload skip the one-pass check; the field itself is dropped.
+    const careful = { ...payload, extra: true }
+
+    const fast = decodeMessageData(payload)
+    const slow = decodeMessageData(careful)
+
+    expect(fast, JSON.stringify(payload)).toEqual(slow)
+  }
+})
