@@ -4,10 +4,19 @@
  */
 import { firstPaint } from './first-paint'
 
-// The app's chunk is fetched, parsed and run (its workers started) only once the cached rows
-// are on screen, so that none of it delays their frame; a tab without a cache goes on at once.
-void firstPaint()
-  .painted.then(afterNextFrame)
+/**
+ * The app waits at most this long for the cached paint: IndexedDB may hold the read back (an
+ * upgrade or a delete waiting for another tab), and the cache still paints when it answers.
+ */
+const MAX_WAIT_FOR_CACHE_MS = 500
+
+// The app's chunk is run (its workers started) only once the cached rows are on screen, so
+// that none of it delays their frame; a tab without a cache goes on at once.
+void Promise.race([
+  firstPaint().painted,
+  new Promise((resolve) => setTimeout(resolve, MAX_WAIT_FOR_CACHE_MS)),
+])
+  .then(afterNextFrame)
   .then(() => import('./main'))
   .catch((error: unknown) => {
     console.error('persistent-chat: the app failed to load', error)
