@@ -39,7 +39,12 @@ beforeAll(async () => {
     { stdio: 'ignore' },
   )
   cert = readFileSync(join(dir, 'cert.pem'), 'utf8')
-  server = await startServer({
+  server = await startTlsServer()
+})
+
+/** `startServer` with the test's certificate, on a free port, with an in-memory backend. */
+function startTlsServer(): Promise<RunningServer> {
+  return startServer({
     port: 0,
     secret: TEST_SECRET,
     sessionSecret: TEST_SESSION_SECRET,
@@ -47,7 +52,7 @@ beforeAll(async () => {
     backend: { port: 0, dbPath: ':memory:' },
     tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert },
   })
-})
+}
 
 afterAll(async () => {
   await server?.close()
@@ -141,14 +146,7 @@ test('a client without HTTP/2 is served over HTTP/1.1 on the same port', async (
 })
 
 test('close() ends an open HTTP/2 stream and the server stops', async () => {
-  const own = await startServer({
-    port: 0,
-    secret: TEST_SECRET,
-    sessionSecret: TEST_SESSION_SECRET,
-    appDir: 'test/helpers/no-app',
-    backend: { port: 0, dbPath: ':memory:' },
-    tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert },
-  })
+  const own = await startTlsServer()
   const session = connect(own.url, { ca: cert })
   session.on('error', () => {})
   const login = await h2Request(
