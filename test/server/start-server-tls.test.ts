@@ -59,6 +59,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
+/** `name=value` of the session cookie an HTTP/2 response sets. */
+function sessionCookie(headers: Record<string, unknown>): string {
+  const setCookie = headers['set-cookie']
+  return String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0] ?? ''
+}
+
 /** One HTTP/2 request on `session`: status, headers and the body read so far when `until` holds. */
 function h2Request(
   session: ClientHttp2Session,
@@ -107,9 +113,8 @@ test('the server speaks HTTP/2 over TLS: sign in and stream on one connection', 
       JSON.stringify({ userId: 'tls-user' }),
     )
     expect(login.status).toBe(200)
-    const setCookie = login.headers['set-cookie']
-    const cookie = String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0] ?? ''
-    expect(String(setCookie)).toContain('Secure')
+    const cookie = sessionCookie(login.headers)
+    expect(String(login.headers['set-cookie'])).toContain('Secure')
 
     const stream = await h2Request(
       session,
@@ -154,8 +159,7 @@ test('close() ends an open HTTP/2 stream and the server stops', async () => {
     { ':method': 'POST', ':path': '/api/dev/login', 'content-type': 'application/json', origin: own.url },
     JSON.stringify({ userId: 'tls-close' }),
   )
-  const setCookie = login.headers['set-cookie']
-  const cookie = String(Array.isArray(setCookie) ? setCookie[0] : setCookie).split(';')[0] ?? ''
+  const cookie = sessionCookie(login.headers)
   const open = await h2Request(
     session,
     { ':method': 'GET', ':path': '/api/persistent-chat/stream?projectId=tls-close', cookie },
