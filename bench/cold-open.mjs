@@ -23,12 +23,13 @@ import {
   waitUntil,
 } from './support/browser.mjs'
 import { ensureBuilt } from './support/build.mjs'
+import { goal, roundsArg, spreadText } from './support/goals.mjs'
 import { startStack } from './support/stack.mjs'
 import { load1, median, ratio, round } from './support/stats.mjs'
 
 const quick = process.argv.includes('--quick')
 const CACHED = quick ? 2_000 : 10_000
-const ROUNDS = quick ? 2 : 5
+const ROUNDS = roundsArg(quick ? 2 : 5)
 const POSTER = 'poster'
 const log = (text) => console.error(`[cold-open] ${text}`)
 
@@ -88,13 +89,19 @@ async function open(path, { bypassServiceWorker = false } = {}) {
 }
 
 const runs = { floor: [], online: [], offline: [] }
+const openFloor = () =>
+  open(`/floor/paint.html?db=${encodeURIComponent(database)}&project=${projectId}`, {
+    bypassServiceWorker: true,
+  })
 for (let round = 0; round < ROUNDS; round++) {
-  runs.floor.push(
-    await open(`/floor/paint.html?db=${encodeURIComponent(database)}&project=${projectId}`, {
-      bypassServiceWorker: true,
-    }),
-  )
-  runs.online.push(await open(app))
+  // Alternate which goes first, so a drift in the machine's load does not favour one.
+  if (round % 2 === 0) {
+    runs.floor.push(await openFloor())
+    runs.online.push(await open(app))
+  } else {
+    runs.online.push(await open(app))
+    runs.floor.push(await openFloor())
+  }
   log(
     `round ${round + 1}: online ${runs.online.at(-1).firstPaintMs} ms, floor ${runs.floor.at(-1).firstPaintMs} ms`,
   )
@@ -121,13 +128,18 @@ const medians = Object.fromEntries(
 )
 const row = (variant, key) => ({
   variant,
-  'DOMContentLoaded ms': medians[key].domContentLoadedMs,
-  'first message ms (median)': medians[key].firstMessageMs,
-  'first paint ms (median)': medians[key].firstPaintMs,
+  'first message ms, median (min–max)': spreadText(runs[key].map((r) => r.firstMessageMs)),
+  'first paint ms, median (min–max)': spreadText(runs[key].map((r) => r.firstPaintMs)),
   'paint vs floor': ratio(medians[key].firstPaintMs, medians.floor.firstPaintMs),
   'rows at first paint': runs[key][0].rows,
   'latest shown': runs[key].every((r) => r.lastSeq === cached.highSeq),
 })
+const paintGoal = (name, key) =>
+  goal(name, {
+    value: ratio(medians[key].firstPaintMs, medians.floor.firstPaintMs),
+    limit: 1.2,
+    detail: `first paint median (min–max) ${spreadText(runs[key].map((r) => r.firstPaintMs))} ms vs floor ${spreadText(runs.floor.map((r) => r.firstPaintMs))} ms, ${ROUNDS} rounds${key === 'online' ? ' alternating with the floor' : ' after the online rounds (servers stopped)'}`,
+  })
 console.log(
   JSON.stringify({
     benchmark: 'cold-open',
@@ -136,6 +148,13 @@ console.log(
     load1: { start: loadStart, end: load1() },
     runs,
     medians,
+    goals: [
+      paintGoal(`cold paint from ${CACHED.toLocaleString('en-US')} cached, online`, 'online'),
+      paintGoal(
+        `cold paint from ${CACHED.toLocaleString('en-US')} cached, offline (service worker shell)`,
+        'offline',
+      ),
+    ],
     summary: [
       row('floor: bare page, last 50 from IndexedDB', 'floor'),
       row('ours online', 'online'),

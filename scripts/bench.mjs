@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick]`: builds what the benchmarks serve (bench/support/build.mjs), runs
-// each benchmark in bench/ as its own process, prints a table per benchmark and writes the
-// results with the machine they ran on and the 1-minute load average around each benchmark
-// (other work on the machine makes timings noisy). A full run writes bench/results.json; a
-// quick one (fewer tabs, rounds and messages: a check that everything runs) writes
-// .tmp/bench-results-quick.json. `--only=fan-out,catch-up` re-runs some benchmarks and replaces
-// just their entries (each entry keeps the date it ran). Not part of `npm test`.
+// `npm run bench [-- --quick] [-- --rounds=N]`: builds what the benchmarks serve
+// (bench/support/build.mjs), runs each benchmark in bench/ as its own process, prints a table
+// per benchmark and writes the results with the machine they ran on and the 1-minute load
+// average around each benchmark (other work on the machine makes timings noisy). A full run
+// writes bench/results.json; a quick one (fewer tabs, rounds and messages: a check that
+// everything runs) writes .tmp/bench-results-quick.json. `--only=fan-out,catch-up` re-runs
+// some benchmarks and replaces just their entries (each entry keeps the date it ran);
+// `--rounds=N` sets how many rounds each benchmark alternates its designs over. The goals of
+// every benchmark are printed last, with met/missed. Not part of `npm test`.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -17,7 +19,8 @@ const only = process.argv
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',')
-const flag = quick ? ['--quick'] : []
+const rounds = process.argv.find((arg) => arg.startsWith('--rounds='))
+const flag = [...(quick ? ['--quick'] : []), ...(rounds ? [rounds] : [])]
 const benchmarks = [
   { name: 'backend-streams', args: ['bench/backend-streams.mjs', quick ? '200' : '1000'] },
   { name: 'fan-out', args: ['bench/fan-out.mjs', ...flag] },
@@ -104,6 +107,18 @@ const report = {
 }
 mkdirSync(`${root}.tmp`, { recursive: true })
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`)
+// Every goal of issue 14 the benchmarks measure, with met/missed (bench/support/goals.mjs).
+const goals = results.flatMap((result) =>
+  (result.goals ?? []).map((g) => ({
+    ...g,
+    'load (start–end)': `${result.load1?.start}–${result.load1?.end}`,
+  })),
+)
+if (goals.length > 0) {
+  console.log(`\n▶ goals: ${goals.filter((g) => g.result === 'met').length} of ${goals.length} met`)
+  console.table(goals.map(({ detail, ...g }) => g))
+  for (const g of goals) if (g.detail) console.log(`  ${g.goal}: ${g.detail}`)
+}
 console.log(
   `\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.chromium}`,
 )

@@ -8,6 +8,9 @@ import { chromium } from '@playwright/test'
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
+  // The HTTP/2 runs serve a self-signed certificate (stack.mjs); the service worker and the
+  // SharedWorker need it accepted as well as the pages.
+  '--ignore-certificate-errors',
   '--disable-gpu',
   '--disable-background-networking',
   '--disable-component-update',
@@ -96,7 +99,7 @@ function installObserver() {
 
 /** A fresh context signed in as `userId`, with the observer in every page. */
 export async function signedInContext(browser, url, userId, options = {}) {
-  const context = await browser.newContext({ ...options })
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, ...options })
   await context.addInitScript(installObserver)
   const response = await context.request.post(`${url}/api/dev/login`, {
     data: { userId },

@@ -8,7 +8,8 @@
  *                                folder differs), plus the per-tab `EventSource` baseline
  *                                (bench/baseline) under `/baseline/` and the floor pages
  *                                (bench/floor) under `/floor/`;
- * - `.tmp/bench-node/`           start-server and the SSE layer bundled for Node 20;
+ * - `.tmp/bench-node/`           start-server, the SSE layer and the seed's message mapping
+ *                                (bench/seed-message.ts) bundled for Node 20;
  * - `.tmp/bench-lib/`            the library as vite.lib.config.ts builds `dist/lib`.
  *
  * Usage: `node bench/support/build.mjs`, or `ensureBuilt()` from a benchmark, which builds
@@ -66,7 +67,11 @@ export async function buildAll() {
       emptyOutDir: true,
       target: 'node20',
       rollupOptions: {
-        input: { 'start-server': 'src/server/start-server.ts', sse: 'src/sse/index.ts' },
+        input: {
+          'start-server': 'src/server/start-server.ts',
+          sse: 'src/sse/index.ts',
+          'seed-message': 'bench/seed-message.ts',
+        },
         output: { format: 'esm', entryFileNames: '[name].mjs' },
       },
     },

@@ -6,8 +6,8 @@
  * be read. Publishing happens in the child, so each publish time is `Date.now()` taken right
  * before `backend.append` on the same machine clock the pages use.
  */
-import { fork } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync, fork } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,13 +18,21 @@ const SESSION_SECRET = 'bench-session-secret-0123456789'
 
 /**
  * Start the stack. Resolves with `{ url, call(command, args) }`; `call` runs one of the
- * child's commands below and resolves with its answer.
+ * child's commands below and resolves with its answer. With `tls: true` the app + proxy speak
+ * HTTP/2 over TLS (and HTTP/1.1 to clients without it) with a self-signed certificate made
+ * here for 127.0.0.1, so a browser told to accept it (`--ignore-certificate-errors`) loads
+ * every tab over one connection instead of six per origin.
  */
-export async function startStack() {
+export async function startStack({ tls = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'pc-bench-'))
-  const child = fork(fileURLToPath(import.meta.url), ['--child', join(dir, 'backend.sqlite')], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  })
+  if (tls) selfSignedCertificate(dir)
+  const child = fork(
+    fileURLToPath(import.meta.url),
+    ['--child', join(dir, 'backend.sqlite'), tls ? dir : ''],
+    {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  )
   const waiting = new Map()
   let next = 0
   child.on('message', (message) => {
@@ -53,8 +61,31 @@ export async function startStack() {
   }
 }
 
-/** Commands the child answers. */
-function childCommands(dbPath) {
+/** `key.pem` and `cert.pem` in `dir`: an EC key and a one-day certificate for 127.0.0.1. */
+function selfSignedCertificate(dir) {
+  execFileSync(
+    'openssl',
+    [
+      ...[
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+      ],
+      ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+    ],
+    { stdio: 'ignore' },
+  )
+}
+
+/** Commands the child answers; `tlsDir` holds the certificate when the server speaks HTTP/2. */
+function childCommands(dbPath, tlsDir) {
   let server
   let port = 0
   const backend = () => {
@@ -75,6 +106,9 @@ function childCommands(dbPath) {
         sessionSecret: SESSION_SECRET,
         appDir: siteDir,
         backend: { dbPath },
+        ...(tlsDir && {
+          tls: { key: readFileSync(join(tlsDir, 'key.pem')), cert: readFileSync(join(tlsDir, 'cert.pem')) },
+        }),
       })
       port = Number(new URL(server.url).port)
       return { url: server.url }
@@ -93,13 +127,17 @@ function childCommands(dbPath) {
       for (let i = 0; i < count; i++) published.push(append(projectId, userId, i))
       return published
     },
-    /** `count` messages at `perSecond`, on a schedule that does not drift. */
-    steady({ projectId, userId, count, perSecond }) {
+    /**
+     * `count` messages at `perSecond` in all, on a schedule that does not drift; with several
+     * `projectIds` they take turns (each message is tagged with its project).
+     */
+    steady({ projectId, projectIds = [projectId], userId, count, perSecond }) {
       return new Promise((resolve) => {
         const published = []
         const start = performance.now()
         const tick = () => {
-          published.push(append(projectId, userId, published.length))
+          const project = projectIds[published.length % projectIds.length]
+          published.push({ ...append(project, userId, published.length), projectId: project })
           if (published.length === count) return resolve(published)
           setTimeout(tick, Math.max(0, start + (published.length * 1000) / perSecond - performance.now()))
         }
@@ -117,7 +155,7 @@ export function textFor(index) {
 }
 
 if (process.argv[2] === '--child') {
-  const commands = childCommands(process.argv[3])
+  const commands = childCommands(process.argv[3], process.argv[4])
   process.on('message', async ({ id, command, args }) => {
     try {
       process.send({ id, result: await commands[command](args) })

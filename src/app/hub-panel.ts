@@ -1,7 +1,10 @@
 /**
  * The hub panel (`[data-testid=hub-stats]` with `data-connections` and `data-tabs`): streams
- * held, tabs attached, mode, storage health and the current project's seq range. Refreshes
- * every second and soon after each view change, with at most one `stats()` call in flight.
+ * held, tabs attached, mode, storage health and the current project's seq range. While the
+ * panel can be seen (the tab is shown and the panel is laid out, not folded away on a narrow
+ * screen) it refreshes every second and soon after each view change, with at most one
+ * `stats()` call in flight; out of sight it asks the hub nothing (20 hidden tabs would
+ * otherwise call it up to 80 times a second) and catches up the moment it is seen again.
  */
 import type { HubStats, ProjectView } from '../client'
 import { h, setAttr, setText } from './dom'
@@ -143,14 +146,32 @@ export function createHubPanel(element: HTMLElement, options: HubPanelOptions): 
     timer = setTimeout(refresh, Math.max(0, lastStart + MIN_GAP_MS - Date.now()))
   }
 
-  setInterval(request, REFRESH_MS)
-  request()
+  let ticker: ReturnType<typeof setInterval> | undefined
+  let laidOut = true
+  const seen = () => laidOut && document.visibilityState === 'visible'
+  const follow = () => {
+    if (!seen()) {
+      clearInterval(ticker)
+      ticker = undefined
+      return
+    }
+    if (ticker !== undefined) return
+    ticker = setInterval(request, REFRESH_MS)
+    request()
+  }
+  document.addEventListener('visibilitychange', follow)
+  // Reports the panel leaving and entering the layout (the narrow screens' toggle, a resize).
+  new IntersectionObserver((entries) => {
+    laidOut = entries.at(-1)?.isIntersecting ?? laidOut
+    follow()
+  }).observe(element)
+  follow()
 
   return {
     noteView(next) {
       view = next
       paint()
-      request()
+      if (seen()) request()
     },
   }
 }

@@ -1,28 +1,27 @@
 /**
- * The demo app entry: reads the URL, creates the chat client (hub in a SharedWorker, or in an
- * elected leader tab's worker where SharedWorker is missing) and wires the parts of the page
- * to the project's view. Wiring only.
+ * The demo app, loaded by boot.ts once the first paint is on screen: creates the chat client
+ * (hub in a SharedWorker, or in an elected leader tab's worker where SharedWorker is missing),
+ * takes over the first paint's message list and wires the parts of the page to the project's
+ * view. Wiring only.
  */
+import './later-styles'
 import { createChatClient, type ProjectView } from '../client'
 import LeaderWorker from '../worker/leader-worker?worker'
 import ChatWorker from '../worker/shared-worker?sharedworker'
 import { createBanners } from './banners'
 import { createComposer } from './composer'
 import { byId } from './dom'
-import { createFrameScheduler } from './frame-scheduler'
+import { firstPaint } from './first-paint'
 import { createHubPanel } from './hub-panel'
-import { createMessageListView } from './message-list-view'
 import { createPresenceList } from './presence-list'
 import { createProjectSwitcher } from './project-switcher'
-import { registerServiceWorker } from './register-sw'
+import { createRenderScheduler } from './render-scheduler'
 import { watchSession } from './session'
 import { createStatusBadge } from './status-badge'
-import { loginUrl, projectUrl, readUrlConfig } from './url-config'
+import { loginUrl, projectUrl } from './url-config'
 
-/** Renders at most this often; see frame-scheduler.ts. */
-const RENDER_INTERVAL_MS = 50
-
-const config = readUrlConfig(new URL(location.href))
+const page = firstPaint()
+const { config, list } = page
 const { projectId } = config
 if (config.projectMissing)
   history.replaceState(history.state, '', projectUrl(new URL(location.href), projectId))
@@ -34,6 +33,8 @@ const client = createChatClient({
   dedicatedWorker: (name) => new LeaderWorker({ name }),
   mode: config.mode,
   config: config.hub,
+  // first-paint.ts has painted the cache already.
+  cachedPaint: 0,
 })
 const project = client.project(projectId)
 const reconnect = () => void project.reconnect().catch(() => {})
@@ -44,14 +45,6 @@ const banners = createBanners(byId('banners'), {
   onRetry: reconnect,
 })
 const badge = createStatusBadge(byId('connection-status'), { onRetryNow: reconnect })
-const list = createMessageListView({
-  scroller: byId('message-list'),
-  jumpButton: byId<HTMLButtonElement>('jump-latest'),
-  projectId,
-  onLoadOlder: () => project.loadOlder(100),
-  onRetry: (id) => void project.retry(id).catch(() => {}),
-  onDiscard: (id) => void project.discard(id).catch(() => {}),
-})
 const hubPanel = createHubPanel(byId('hub-stats'), {
   projectId,
   stats: () => client.stats(),
@@ -77,25 +70,38 @@ if (config.invalidProject !== undefined) {
   banners.showProblem(`“${config.invalidProject}” is not a valid project id — showing #${projectId}.`)
 }
 
-let latest: ProjectView = project.view
-const frame = createFrameScheduler(
-  () => {
-    list.render(latest)
-    badge.render(latest.status)
-    banners.setStatus(latest.status)
-    hubPanel.noteView(latest)
-    presence.render(latest.presence)
+let latest: ProjectView = page.withCache(project.view)
+const renders = createRenderScheduler(() => {
+  list.render(latest)
+  badge.render(latest.status)
+  banners.setStatus(latest.status)
+  hubPanel.noteView(latest)
+  presence.render(latest.presence)
+})
+page.takeOver(
+  {
+    loadOlder: () => project.loadOlder(100),
+    retry: (id) => void project.retry(id).catch(() => {}),
+    discard: (id) => void project.discard(id).catch(() => {}),
   },
-  { minIntervalMs: RENDER_INTERVAL_MS },
+  () => {
+    latest = page.withCache(project.view)
+    renders.schedule()
+  },
 )
 project.subscribe((view) => {
-  latest = view
-  frame.schedule()
+  latest = page.withCache(view)
+  renders.schedule()
 })
 
 addEventListener('online', () => banners.setNetwork(true))
 addEventListener('offline', () => banners.setNetwork(false))
 
-registerServiceWorker({ onUpdateReady: (reload) => banners.showUpdate(reload) }).catch((error: unknown) => {
-  console.warn('persistent-chat: service worker registration failed', error)
-})
+// workbox-window is needed by no paint: it loads after the app.
+import('./register-sw')
+  .then(({ registerServiceWorker }) =>
+    registerServiceWorker({ onUpdateReady: (reload) => banners.showUpdate(reload) }),
+  )
+  .catch((error: unknown) => {
+    console.warn('persistent-chat: service worker registration failed', error)
+  })

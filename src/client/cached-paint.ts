@@ -1,10 +1,17 @@
 /**
  * The cached paint: a tab reads a project's newest messages straight from IndexedDB, so it shows
  * them before the hub answers (online or offline).
+ *
+ * It is on the way to a tab's first paint, so it makes the fewest IndexedDB requests there are
+ * (the project's record, then one `getAll` of its newest rows by key range, in one read-only
+ * transaction) and uses IndexedDB directly: no wrapper library in the tab's first chunk. It
+ * never creates or upgrades the database; that is the hub's job (store/migrations.ts).
  */
-
-import { openChatStore } from '../store'
+import type { StoreNames } from 'idb'
+import { type ChatDB, DB_VERSION, databaseName } from '../store/schema'
 import type { ProjectView } from './message-list'
+
+type Stored<Name extends StoreNames<ChatDB>> = ChatDB[Name]['value']
 
 /** @internal Paint up to `limit` cached messages of the project, if there are any. */
 export async function paintFromCache(
@@ -12,16 +19,51 @@ export async function paintFromCache(
   projectId: string,
   limit: number,
   paint: (messages: ProjectView['messages']) => void,
-) {
+): Promise<void> {
+  if (limit <= 0 || !('indexedDB' in globalThis)) return
+  let db: IDBDatabase | undefined
   try {
-    const store = await openChatStore({ userId })
-    try {
-      const { messages } = await store.loadProject(projectId, limit)
-      if (messages.length > 0) paint(messages)
-    } finally {
-      store.close()
-    }
+    db = await openExisting(databaseName(userId))
+    const messages = await newestMessages(db, projectId, limit)
+    if (messages.length > 0) paint(messages)
   } catch {
-    // No IndexedDB (private mode) or a blocked upgrade: the hub's snapshot paints instead.
+    // No IndexedDB (private mode), no database yet, or another version: the hub's snapshot paints instead.
+  } finally {
+    db?.close()
   }
+}
+
+/** Open the database at the schema's version; fails, creating nothing, where it is missing or older. */
+function openExisting(name: string): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(name, DB_VERSION)
+    // An upgrade here would create or migrate the hub's database behind its back: refuse it.
+    request.onupgradeneeded = () => request.transaction?.abort()
+    request.onsuccess = () => {
+      const db = request.result
+      // Never block the hub's upgrade or a logout's delete.
+      db.onversionchange = () => db.close()
+      resolve(db)
+    }
+    request.onerror = () => reject(request.error)
+    request.onblocked = () => reject(new Error(`${name} is being upgraded`))
+  })
+}
+
+/** The project's newest `limit` messages, ascending: its range is complete, so they are one key range. */
+function newestMessages(db: IDBDatabase, projectId: string, limit: number): Promise<Stored<'messages'>[]> {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(['projects', 'messages'], 'readonly')
+    tx.onabort = () => reject(tx.error)
+    const record = tx.objectStore('projects').get(projectId)
+    record.onsuccess = () => {
+      const range = record.result as Stored<'projects'> | undefined
+      if (!range || range.highSeq < range.lowSeq) return resolve([])
+      const from = Math.max(range.lowSeq, range.highSeq - limit + 1)
+      const rows = tx
+        .objectStore('messages')
+        .getAll(IDBKeyRange.bound([projectId, from], [projectId, range.highSeq]))
+      rows.onsuccess = () => resolve(rows.result as Stored<'messages'>[])
+    }
+  })
 }

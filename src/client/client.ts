@@ -6,6 +6,7 @@ import type { HubConfig } from '../hub'
 import type { ChannelBatch, HubStats, HubWelcome, SessionEvent } from '../protocol'
 import { tabLockName } from '../worker/tab-lock'
 import { connectHub, type HubConnection } from './connect'
+import { forgetLastUser, readLastUser, writeLastUser } from './last-user'
 import { type ChatProject, createProjectState, type ProjectState } from './project'
 
 /** @public Options of `createChatClient`. */
@@ -47,8 +48,6 @@ export interface ChatClient {
   /** Detach this tab. */
   close(): Promise<void>
 }
-
-const LAST_USER_KEY = 'persistent-chat:last-user'
 
 /** @public Create the tab's client. Attaching starts at once; `ready` tells when it is done. */
 export function createChatClient(options: ChatClientOptions = {}): ChatClient {
@@ -123,7 +122,7 @@ export function createChatClient(options: ChatClientOptions = {}): ChatClient {
     },
     async logout(logoutOptions = {}) {
       await call((hub) => hub.api.logout(tabId, { clearCache: logoutOptions.clearCache ?? false }))
-      localStorage.removeItem(LAST_USER_KEY)
+      forgetLastUser()
     },
     async close() {
       await call((hub) => hub.api.bye(tabId)).catch(() => {})
@@ -139,20 +138,4 @@ function holdTabLock(tabId: string): Promise<() => void> {
   return new Promise((granted) => {
     void navigator.locks.request(tabLockName(tabId), () => new Promise<void>((release) => granted(release)))
   })
-}
-
-function readLastUser(): string | undefined {
-  try {
-    return localStorage.getItem(LAST_USER_KEY) ?? undefined
-  } catch {
-    return undefined
-  }
-}
-
-function writeLastUser(userId: string) {
-  try {
-    localStorage.setItem(LAST_USER_KEY, userId)
-  } catch {
-    // storage disabled: offline reopen then needs the server
-  }
 }

@@ -1,9 +1,11 @@
 /**
  * `startServer`: starts, in one process, the reference backend (unless an external backend
- * URL is given) and the app + proxy on node:http, and shuts both down in order: stop
- * accepting, end the proxy's streams, end the backend's streams, close the database.
+ * URL is given) and the app + proxy on node:http (or, given a certificate, HTTP/2 over TLS
+ * with HTTP/1.1 for clients without it), and shuts both down in order: stop accepting, end
+ * the proxy's streams, end the backend's streams, close the database.
  */
 import { createServer, type Server } from 'node:http'
+import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2'
 import type { AddressInfo, Socket } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { DEFAULT_HEARTBEAT_MS } from '../protocol/limits'
@@ -45,11 +47,17 @@ export interface StartServerOptions {
   log?: ProxyLogger | undefined
   /** Reference backend log; default silent. */
   backendLog?: ((entry: Record<string, unknown>) => void) | undefined
+  /**
+   * Serve the app + proxy over HTTPS with this key and certificate (PEM): HTTP/2, where a
+   * browser multiplexes every tab's requests over one connection instead of six per origin,
+   * and HTTP/1.1 for clients without it. Default: plain HTTP/1.1.
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer } | undefined
 }
 
 /** @public A started server. */
 export interface RunningServer {
-  /** App + proxy base URL, e.g. `http://127.0.0.1:3000`. */
+  /** App + proxy base URL, e.g. `http://127.0.0.1:3000` (`https://…` with `tls`). */
   url: string
   /** The backend the proxy talks to. */
   backendUrl: string
@@ -99,8 +107,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     staticFiles: createStaticFiles({ root: options.appDir ?? 'dist/app' }),
   })
 
-  const server = createServer(getRequestListener(site))
-  const connections = trackConnections(server, shutdown.signal)
+  const listener = getRequestListener(site)
+  const server = options.tls
+    ? createSecureServer({ key: options.tls.key, cert: options.tls.cert, allowHTTP1: true }, listener)
+    : createServer(listener)
+  const connections = options.tls
+    ? trackSessions(server as Http2SecureServer, shutdown.signal)
+    : trackConnections(server as Server, shutdown.signal)
   try {
     await listen(server, options.port ?? 0, host)
   } catch (error) {
@@ -111,7 +124,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   let closing: Promise<void> | undefined
   return {
-    url: `http://${urlHost(host)}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost(host)}:${port}`,
     backendUrl,
     backend,
     close() {
@@ -120,7 +133,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         // Ends relayed streams cleanly; each socket closes as soon as it has no response left.
         shutdown.abort()
         connections.closeIdle()
-        const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
+        const grace = setTimeout(() => connections.closeAll(), SHUTDOWN_GRACE_MS)
         await closed
         clearTimeout(grace)
         await backend?.close()
@@ -130,12 +143,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
 }
 
+/** What shutdown needs of the open connections, whichever protocol they speak. */
+interface Connections {
+  /** Close every connection with no response in flight (and, from now on, each as it empties). */
+  closeIdle(): void
+  /** Close every connection now (the grace period is over). */
+  closeAll(): void
+}
+
 /**
  * Counts the responses in flight per socket, so shutdown can close every socket that has none:
  * keep-alive sockets, sockets a client opened ahead without a request (Node's own
  * `closeIdleConnections` misses those), and sockets whose stream just ended.
  */
-function trackConnections(server: Server, shutdown: AbortSignal): { closeIdle(): void } {
+function trackConnections(server: Server, shutdown: AbortSignal): Connections {
   const inFlight = new Map<Socket, number>()
   const closeIfIdle = (socket: Socket): void => {
     if (inFlight.get(socket) === 0) socket.destroy()
@@ -157,10 +178,39 @@ function trackConnections(server: Server, shutdown: AbortSignal): { closeIdle():
     closeIdle() {
       for (const socket of inFlight.keys()) closeIfIdle(socket)
     },
+    closeAll: () => server.closeAllConnections(),
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+/**
+ * The same for HTTP/2 over TLS: a session carries many streams, so shutdown asks each session
+ * to close (GOAWAY: no new streams, open ones may finish) and destroys what is left after the
+ * grace period, HTTP/1.1 fallback sockets included.
+ */
+function trackSessions(server: Http2SecureServer, shutdown: AbortSignal): Connections {
+  const sessions = new Set<Http2Session>()
+  const sockets = new Set<Socket>()
+  server.on('session', (session: Http2Session) => {
+    sessions.add(session)
+    session.once('close', () => sessions.delete(session))
+    if (shutdown.aborted) session.close()
+  })
+  server.on('secureConnection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  return {
+    closeIdle() {
+      for (const session of sessions) session.close()
+    },
+    closeAll() {
+      for (const session of sessions) session.destroy()
+      for (const socket of sockets) socket.destroy()
+    },
+  }
+}
+
+function listen(server: Server | Http2SecureServer, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => {

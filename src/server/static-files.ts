@@ -1,10 +1,12 @@
 /**
  * Serves the built app (`dist/app`) as a Web-standard handler: correct content types,
  * `no-cache` for `index.html`, `sw.js` and other unhashed files, a year of `immutable` cache
- * for Vite's hashed `/assets/*`, ETags, and the SPA fallback to `index.html` for navigations.
+ * for Vite's hashed `/assets/*`, ETags, brotli or gzip for text files (compression.ts), and
+ * the SPA fallback to `index.html` for navigations.
  */
 import { readFile, stat } from 'node:fs/promises'
 import { extname, join, resolve, sep } from 'node:path'
+import { compressedFile, isCompressible, MIN_COMPRESSIBLE_BYTES, negotiateEncoding } from './compression'
 
 /** @public Options of {@link createStaticFiles}. */
 export interface StaticFilesOptions {
@@ -91,14 +93,38 @@ async function findFile(root: string, pathname: string): Promise<FoundFile | und
 }
 
 async function fileResponse(request: Request, file: FoundFile, pathname: string): Promise<Response> {
-  const etag = `W/"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`
+  const contentType = CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream'
+  const compressible = isCompressible(contentType) && file.size >= MIN_COMPRESSIBLE_BYTES
+  const encoding = compressible ? negotiateEncoding(request.headers.get('accept-encoding')) : undefined
+  // Each encoding is its own representation, so it has its own ETag.
+  const version = `${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}`
+  const etag = `W/"${encoding === undefined ? version : `${version}-${encoding}`}"`
   const headers = new Headers({
-    'content-type': CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream',
+    'content-type': contentType,
     'cache-control': pathname.startsWith(HASHED_PREFIX) ? IMMUTABLE : 'no-cache',
     etag,
   })
-  if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers })
-  headers.set('content-length', String(file.size))
-  if (request.method === 'HEAD') return new Response(null, { status: 200, headers })
-  return new Response(await readFile(file.path), { status: 200, headers })
+  if (compressible) headers.set('vary', 'accept-encoding')
+  if (matchesEtag(request.headers.get('if-none-match'), etag))
+    return new Response(null, { status: 304, headers })
+  if (encoding === undefined && request.method === 'HEAD') {
+    headers.set('content-length', String(file.size))
+    return new Response(null, { status: 200, headers })
+  }
+  const body =
+    encoding === undefined
+      ? await readFile(file.path)
+      : await compressedFile(file, encoding, () => readFile(file.path))
+  if (encoding !== undefined) headers.set('content-encoding', encoding)
+  headers.set('content-length', String(body.byteLength))
+  return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers })
+}
+
+/** `If-None-Match` holds `etag` (it may list several, or be `*`). */
+function matchesEtag(ifNoneMatch: string | null, etag: string): boolean {
+  if (ifNoneMatch === null) return false
+  return ifNoneMatch.split(',').some((tag) => {
+    const trimmed = tag.trim()
+    return trimmed === '*' || trimmed === etag
+  })
 }

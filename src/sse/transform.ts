@@ -16,7 +16,7 @@ import type { MessageData } from '../protocol/wire'
  */
 export function toPersistentChatMessage(data: MessageData): PersistentChatMessage {
   const { content, metadata } = data
-  return {
+  const message: PersistentChatMessage = {
     id: data.messageId,
     seq: data.seq,
     text: content.text,
@@ -28,7 +28,9 @@ export function toPersistentChatMessage(data: MessageData): PersistentChatMessag
     updated_at: data.timestamp,
     build_id: metadata.build_id,
     response_data: metadata.response_data,
-    ...(content.mode === undefined ? {} : { mode: content.mode }),
     actor_type: content.actor_type,
   }
+  // Set, not spread: one object per message, on the path of every message of every stream.
+  if (content.mode !== undefined) message.mode = content.mode
+  return message
 }

@@ -187,6 +187,42 @@ test('fields outside the contract are dropped from the decoded payload', () => {
   expect(result).toEqual({ ok: true, event: { type: 'message.new', id: '123', data: seedMessageNew } })
 })
 
+test('a field outside the contract is dropped at any depth', () => {
+  const extra = { ...seedMessageNew, metadata: { ...seedMessageNew.metadata, trace: 'x' } }
+
+  const result = decodeMessageData(extra)
+
+  expect(result).toEqual({ ok: true, message: seedMessageNew })
+  expect(result.ok && 'trace' in result.message.metadata).toBe(false)
+})
+
+// The wire's own timestamp form skips Date.parse (validate.ts); the outcome must not change.
+test.each([
+  ['2025-08-27T10:30:00.000Z', true],
+  ['2024-02-29T23:59:59.999Z', true],
+  ['2000-02-29T00:00:00.000Z', true],
+  ['2025-12-31T23:59:59.000Z', true],
+  ['2025-13-01T00:00:00.000Z', false],
+  ['2025-12-32T00:00:00.000Z', false],
+  ['2025-12-31T23:60:00.000Z', false],
+  ['2025-00-10T00:00:00.000Z', false],
+  ['2025-08-27T10:30:00Z', true],
+  ['2025-08-27', true],
+  ['yesterday', false],
+])('the timestamp %j is accepted exactly when Date.parse understands it (%s here)', (timestamp, here) => {
+  const result = decodeMessageData({ ...seedMessageNew, timestamp })
+
+  expect(result.ok).toBe(!Number.isNaN(Date.parse(timestamp)))
+  expect(result.ok).toBe(here)
+})
+
+test.each(['2025-02-29T00:00:00.000Z', '1900-02-29T00:00:00.000Z', '2025-04-31T00:00:00.000Z'])(
+  'a day the month lacks (%s) is decided by Date.parse, as before',
+  (timestamp) => {
+    expect(decodeMessageData({ ...seedMessageNew, timestamp }).ok).toBe(!Number.isNaN(Date.parse(timestamp)))
+  },
+)
+
 test.each([
   ['connection.established', 'from_seq', -1, 'invalid-value', seedConnectionEstablished],
   ['connection.established', 'connection_id', undefined, 'missing-field', seedConnectionEstablished],
@@ -377,3 +413,45 @@ function fieldOf(error: DecodeError): string | undefined {
 function isWithin(field: string | undefined, path: string): boolean {
   return field === path || field?.startsWith(`${path}.`) === true || field?.startsWith(`${path}[`) === true
 }
+
+/** Values a field may take in the agreement test below: valid ones as well as near misses. */
+const NEAR_VALUES: unknown[] = [
+  undefined,
+  null,
+  '',
+  'x',
+  'user',
+  'assistant',
+  'system',
+  'client',
+  '2025-08-27T10:30:00.000Z',
+  '2024-02-30T10:30:00.000Z',
+  '2025-08-27',
+  0,
+  1,
+  -1,
+  1.5,
+  2 ** 53,
+  true,
+  {},
+  [],
+  { type: 'build_completed' },
+]
+
+test(`the one-pass check of a message agrees with the field-by-field one (seed ${seed})`, () => {
+  const random = randomFor(4000)
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T
+
+  for (let round = 0; round < 3000; round++) {
+    let payload: object = random() < 0.5 ? seedMessageNew : assistantMessage
+    for (let changes = Math.floor(random() * 3); changes > 0; changes--)
+      payload = withField(payload, pick(pathsOf(payload)), pick(NEAR_VALUES))
+    // An extra field makes any payload skip the one-pass check; the field itself is dropped.
+    const careful = { ...payload, extra: true }
+
+    const fast = decodeMessageData(payload)
+    const slow = decodeMessageData(careful)
+
+    expect(fast, JSON.stringify(payload)).toEqual(slow)
+  }
+})

@@ -1,0 +1,89 @@
+import 'fake-indexeddb/auto'
+import { expect, test } from 'vitest'
+import { paintFromCache } from '../../src/client/cached-paint'
+import type { PersistentChatMessage } from '../../src/protocol'
+import { databaseName, deleteChatStore, openChatStore } from '../../src/store'
+import { freshUserId, messages, openRaw, openStore, record } from '../store/fixtures'
+
+/** What `paintFromCache` paints, or `undefined` when it paints nothing. */
+async function painted(userId: string, projectId: string, limit: number) {
+  let shown: readonly PersistentChatMessage[] | undefined
+  await paintFromCache(userId, projectId, limit, (list) => {
+    shown = list
+  })
+  return shown
+}
+
+const databaseNames = async () => (await indexedDB.databases()).map((info) => info.name)
+
+test('the newest messages the hub stored are painted in seq order, as many as asked', async () => {
+  const userId = freshUserId()
+  const store = await openStore(userId)
+  await store.commit('p', {
+    messages: messages('p', 11, 400),
+    record: record('p', 11, 400),
+    settledOutbox: [],
+  })
+  await store.commit('q', { messages: messages('q', 1, 3), record: record('q', 1, 3), settledOutbox: [] })
+
+  const newest = await painted(userId, 'p', 50)
+  const few = await painted(userId, 'q', 50)
+
+  expect(newest?.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 351 + i))
+  expect(newest?.[0]).toEqual(messages('p', 351, 351)[0])
+  expect(few?.map((m) => m.seq)).toEqual([1, 2, 3])
+})
+
+test('a project the cache does not hold, or an empty range, paints nothing', async () => {
+  const userId = freshUserId()
+  const store = await openStore(userId)
+  await store.commit('empty', { messages: [], record: record('empty', 5, 4), settledOutbox: [] })
+
+  expect(await painted(userId, 'unknown', 50)).toBeUndefined()
+  expect(await painted(userId, 'empty', 50)).toBeUndefined()
+})
+
+test('a user without a database paints nothing and gets none created', async () => {
+  const userId = freshUserId()
+
+  expect(await painted(userId, 'p', 50)).toBeUndefined()
+
+  expect(await databaseNames()).not.toContain(databaseName(userId))
+})
+
+test('a database of an older schema is left for the hub to upgrade', async () => {
+  const userId = freshUserId()
+  const old = await openRaw(databaseName(userId), 1, (db) => {
+    db.createObjectStore('messages', { keyPath: ['project_id', 'seq'] })
+    db.createObjectStore('projects', { keyPath: 'projectId' })
+  }).connection
+  old.close()
+
+  expect(await painted(userId, 'p', 50)).toBeUndefined()
+
+  const info = (await indexedDB.databases()).find((d) => d.name === databaseName(userId))
+  expect(info?.version).toBe(1)
+  const store = await openChatStore({ userId })
+  expect(await store.loadProject('p', 10)).toEqual({ record: undefined, messages: [] })
+  store.close()
+})
+
+test('the paint never holds the database open: a logout can delete it right after', async () => {
+  const userId = freshUserId()
+  const store = await openStore(userId)
+  await store.commit('p', { messages: messages('p', 1, 5), record: record('p', 1, 5), settledOutbox: [] })
+  store.close()
+
+  expect((await painted(userId, 'p', 50))?.length).toBe(5)
+  await deleteChatStore(userId)
+
+  expect(await databaseNames()).not.toContain(databaseName(userId))
+})
+
+test('a limit of 0 paints nothing', async () => {
+  const userId = freshUserId()
+  const store = await openStore(userId)
+  await store.commit('p', { messages: messages('p', 1, 5), record: record('p', 1, 5), settledOutbox: [] })
+
+  expect(await painted(userId, 'p', 0)).toBeUndefined()
+})
