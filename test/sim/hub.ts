@@ -19,6 +19,7 @@ import {
 import type { ChannelChange } from '../../src/protocol'
 import { createEventStreamDecoder, type ServerSentEvent } from '../../src/sse'
 import type { ModelBackend } from './backend'
+import type { ModelTransport } from './mux'
 import type { Outbox } from './outbox'
 import type { ModelStore } from './store'
 import type { Scheduled, World } from './world'
@@ -50,6 +51,8 @@ export interface SimChannel {
 export interface HubOptions {
   world: World
   backend: ModelBackend
+  /** How streams reach the backend: one per project, or the user's multiplexed one. */
+  transport: ModelTransport
   store: ModelStore
   outbox: Outbox
   config: CoreConfig & { closeGraceMs: number; closeWhenAllHiddenMs: number | null; heartbeatMs: number }
@@ -195,7 +198,7 @@ export function createModelHub(options: HubOptions): ModelHub {
             retryMs = ms
           },
         })
-        const handle = backend.openStream(projectId, effect.cursor, {
+        const handle = options.transport.openStream(projectId, effect.cursor, {
           opened: () => dispatch({ type: 'stream_opened', connection, heartbeatMs: config.heartbeatMs }),
           bytes(bytes) {
             decoder.feed(bytes)

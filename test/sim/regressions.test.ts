@@ -60,6 +60,7 @@ test('bug 1: an empty cache and a backend whose answer without a cursor is the O
     config: { pageSize: 200, maxBackfill: 10_000, windowSize: 500, closeWhenAllHiddenMs: null },
     projects: ['sim_a'],
     slots: [{ project: 0 }, { project: 0 }, { project: 0 }],
+    transport: { kind: 'per-project' },
     faultMs: 30_000,
     actions: [
       { at: 0, kind: 'append', project: 0, count: 1500 },
@@ -120,6 +121,7 @@ function bug2Plan(maxBackfill: number): SimPlan {
     config: { pageSize: 200, maxBackfill, windowSize: 500, closeWhenAllHiddenMs: null },
     projects: ['sim_a'],
     slots: Array.from({ length: 8 }, () => ({ project: 0 })),
+    transport: { kind: 'per-project' },
     faultMs: 95_000,
     actions,
   }

@@ -9,6 +9,7 @@ import { createRandom } from '../helpers/random'
 import { type BackendVariant, createModelBackend, type FaultRates, type ModelBackend } from './backend'
 import { createModelHub, type ModelHub } from './hub'
 import { checkBudget, checkSends, checkStore, checkTab, SimViolation, unsettled } from './invariants'
+import { createModelMux, type MuxRates } from './mux'
 import { createOutbox, type Outbox } from './outbox'
 import { createModelStore } from './store'
 import { openTab, type SimTab, type TabWorld } from './tabs'
@@ -30,6 +31,8 @@ export interface SimPlan {
   config: { pageSize: number; maxBackfill: number; windowSize: number; closeWhenAllHiddenMs: number | null }
   projects: string[]
   slots: Array<{ project: number }>
+  /** One stream per project, or one multiplexed stream for all (with its own faults). */
+  transport: { kind: 'per-project' } | { kind: 'mux'; rates: MuxRates }
   faultMs: number
   actions: Action[]
 }
@@ -86,7 +89,12 @@ export function planFor(seed: number, options: { faultMs?: number | undefined } 
     windowSize: pick([500, 500, 100]),
     closeWhenAllHiddenMs: pick([null, null, 20_000]),
   }
-  const projects = r() < 0.3 ? ['sim_a', 'sim_b'] : ['sim_a']
+  const projects =
+    r() < 0.3 ? (r() < 0.5 ? ['sim_a', 'sim_b'] : ['sim_a', 'sim_b', 'sim_c', 'sim_d']) : ['sim_a']
+  const transport: SimPlan['transport'] =
+    r() < 0.5
+      ? { kind: 'per-project' }
+      : { kind: 'mux', rates: { open: rate(0.3), control: rate(0.1), cut: rate(0.02), stall: rate(0.005) } }
   const slotCount = r() < 0.15 ? 8 : 1 + Math.floor(r() * 5)
   const slots = Array.from({ length: slotCount }, () => ({ project: Math.floor(r() * projects.length) }))
   const faultMs = options.faultMs ?? 60_000 * (1 + Math.floor(r() * 4))
@@ -132,7 +140,7 @@ export function planFor(seed: number, options: { faultMs?: number | undefined } 
     })
   if (r() < 0.1) actions.push({ at: at(), kind: 'clock', jumpMs: pick([-3_600_000, 3_600_000, -30_000]) })
   actions.sort((a, b) => a.at - b.at)
-  return { variant, rates, config, projects, slots, faultMs, actions }
+  return { variant, rates, config, projects, slots, transport, faultMs, actions }
 }
 
 /** @internal Run a seed (or a plan, e.g. a shrunk one). */
@@ -150,9 +158,14 @@ export function runSeed(
   const outbox = createOutbox(world, backend, createRandom(seed + 3))
   let clockOffset = 0
   let violation: string | undefined
+  const transport =
+    plan.transport.kind === 'mux'
+      ? createModelMux(world, backend, plan.transport.rates, createRandom(seed + 6), 5_000)
+      : backend
   const hub = createModelHub({
     world,
     backend,
+    transport,
     store,
     outbox,
     config: { ...plan.config, minUptimeMs: 5_000, closeGraceMs: 5_000, heartbeatMs: 5_000 },
