@@ -14,7 +14,7 @@
  * busy loop in the page's main thread would not stop its worker either.)
  */
 import type { Page, Worker } from '@playwright/test'
-import { HUB_PROTOCOL_VERSION } from '../src/protocol'
+import { announceChannelName, HUB_PROTOCOL_VERSION, leaderLockName } from '../src/protocol'
 import {
   at,
   expect,
@@ -28,12 +28,9 @@ import {
   withoutSharedWorker,
 } from './support/fixtures'
 
-/**
- * The names of `announceChannelName` and `leaderLockName` (src/worker/leader-protocol.ts) for the
- * default hub config (the URL sets no tunables); e2e's tsconfig does not reach src/worker.
- */
-const ANNOUNCE = `persistent-chat:announce persistent-chat@${HUB_PROTOCOL_VERSION} {}`
-const LEADER_LOCK = `persistent-chat:leader persistent-chat@${HUB_PROTOCOL_VERSION} {}`
+/** The announce channel and leader lock of the default hub config (the URL sets no tunables). */
+const ANNOUNCE = announceChannelName(HUB_PROTOCOL_VERSION, {})
+const LEADER_LOCK = leaderLockName(HUB_PROTOCOL_VERSION, {})
 
 interface Announcement {
   epoch: number
@@ -78,7 +75,8 @@ async function leaderWorkerOf(page: Page): Promise<{ worker: Worker; tabId: stri
   await expect.poll(() => page.workers().length).toBeGreaterThan(0)
   const worker = at(page.workers(), 0)
   const name = await worker.evaluate(() => (self as unknown as { name: string }).name)
-  return { worker, tabId: name.split(' ')[0] ?? '' }
+  // `leaderWorkerName`: the tab's id comes last.
+  return { worker, tabId: name.split(' ').at(-1) ?? '' }
 }
 
 /** The page whose worker leads now. */

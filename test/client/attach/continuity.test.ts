@@ -1,11 +1,11 @@
 /**
- * `Continuity`: a tab re-subscribed at a new leader keeps what it shows when the new snapshot
+ * `Continuity`: a tab re-subscribed at a new hub (a new leader, a restarted SharedWorker) keeps what it shows when the new snapshot
  * continues it; a snapshot with a gap, or any `reset` outside a failover, still replaces the view.
  */
 import { expect, test } from 'vitest'
-import { createContinuity, MAX_BRIDGE } from '../../src/client/leader/continuity'
-import { applyChanges, EMPTY_VIEW, type ProjectView } from '../../src/client/message-list'
-import type { ChannelBatch, ChannelSnapshot, OutboxEntry, PersistentChatMessage } from '../../src/protocol'
+import { createContinuity, MAX_BRIDGE } from '../../../src/client/attach/continuity'
+import { applyChanges, EMPTY_VIEW, type ProjectView } from '../../../src/client/message-list'
+import type { ChannelBatch, ChannelSnapshot, OutboxEntry, PersistentChatMessage } from '../../../src/protocol'
 
 const message = (seq: number, clientMsgId: string | null = null): PersistentChatMessage => ({
   id: `m${seq}`,
