@@ -16,24 +16,20 @@
  */
 import { type Clock, DEFAULT_BACKOFF, type Logger, nextDelay } from '../../hub'
 import {
-  type BatchListener,
-  HUB_METHODS,
   HUB_PROTOCOL_VERSION,
   type HubApi,
   type HubDialer,
   type HubError,
-  type HubLink,
   type HubMode,
   type HubWelcome,
   hubError,
   isHubError,
-  type LogListener,
-  newClientMsgId,
-  type SessionListener,
-  type TabHello,
 } from '../../protocol'
 import { createCallQueue } from './calls'
 import { createDelivery } from './delivery'
+import { probe, untilLost } from './liveness'
+import { createTabApi, type Registration, type TabApiHost } from './tab-api'
+import { callOn as callOnLink, isLost, step, type Watch, watchLink } from './watch'
 
 /** @public Where the attachment stands. */
 export type AttachState =
@@ -86,37 +82,6 @@ export interface Attachment {
 /** A hub that worked here may fail to start this many times in a row before the next mode. */
 const RESTARTS_BEFORE_FALLBACK = 3
 
-interface Registration {
-  hello: TabHello
-  onBatch: BatchListener
-  onSession: SessionListener
-  onLog: LogListener | undefined
-  projects: Set<string>
-  greeted: boolean
-  /** The user logged out: a hub that forgot the tab is expected, not a reason to attach again. */
-  loggedOut: boolean
-  /** `bye()` was called: no more attaching. */
-  leaving: boolean
-}
-
-/** One link, and everything that can end it. */
-interface Watch {
-  link: HubLink
-  /** Resolves once, with the first reason: the link's own, or one the attachment found. */
-  lost: Promise<string>
-  lose(reason: string): void
-  /** Called once the link is lost (in a microtask if it is already); returns a function that stops listening. */
-  listen(listener: (reason: string) => void): () => void
-}
-
-/** Thrown inside an attach step when its link died meanwhile. */
-interface LinkLost {
-  lost: string
-}
-
-const isLost = (value: unknown): value is LinkLost =>
-  typeof value === 'object' && value !== null && 'lost' in value && typeof value.lost === 'string'
-
 /** @public Start nothing yet: attaching begins with the tab's `hello`. */
 export function createAttachment(options: AttachmentOptions): Attachment {
   const { clock, dialers, log } = options
@@ -139,82 +104,8 @@ export function createAttachment(options: AttachmentOptions): Attachment {
 
   const modeNow = () => dialers[modeIndex]?.mode ?? 'in-page'
 
-  const watchOf = (link: HubLink): Watch => {
-    const listeners = new Set<(reason: string) => void>()
-    let ended: string | undefined
-    let settle: (reason: string) => void = () => {}
-    const lost = new Promise<string>((resolve) => {
-      settle = resolve
-    })
-    const lose = (reason: string) => {
-      if (ended !== undefined) return
-      ended = reason
-      settle(reason)
-      for (const listener of [...listeners]) listener(reason)
-      listeners.clear()
-    }
-    void link.lost.then(lose)
-    return {
-      link,
-      lost,
-      lose,
-      listen(listener) {
-        const reason = ended
-        if (reason !== undefined) {
-          queueMicrotask(() => listener(reason))
-          return () => {}
-        }
-        listeners.add(listener)
-        return () => listeners.delete(listener)
-      },
-    }
-  }
-
-  /** `promise`, unless its link dies (rejects with `LinkLost`) or it takes longer than `limitMs`. */
-  const step = <T>(watch: Watch, promise: Promise<T>, limitMs: number, what: string): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = clock.setTimeout(() => {
-        done()
-        reject(hubError('timeout', `${what} got no answer from the hub within ${limitMs} ms`))
-      }, limitMs)
-      const unlisten = watch.listen((reason) => {
-        done()
-        reject({ lost: reason } satisfies LinkLost)
-      })
-      function done() {
-        clock.clearTimeout(timer)
-        unlisten()
-      }
-      promise.then(
-        (value) => {
-          done()
-          resolve(value)
-        },
-        (error: unknown) => {
-          done()
-          reject(error)
-        },
-      )
-    })
-
   const callOn = <K extends keyof HubApi>(watch: Watch, method: K, args: Parameters<HubApi[K]>) =>
-    step(
-      watch,
-      Promise.resolve().then(() => (watch.link.api[method] as (...a: unknown[]) => unknown)(...args)),
-      options.timeLimit(method),
-      `${method}()`,
-    ) as ReturnType<HubApi[K]>
-
-  const probe = (watch: Watch) => {
-    callOn(watch, 'ping', []).then(
-      (pong) => {
-        if (welcome && pong.hubId !== welcome.hubId) watch.lose('the hub was replaced by another instance')
-      },
-      (error: unknown) => {
-        if (!isLost(error)) watch.lose('the hub stopped answering ping()')
-      },
-    )
-  }
+    callOnLink(clock, watch, method, args, options.timeLimit(method))
 
   const queue = createCallQueue({
     clock,
@@ -227,7 +118,7 @@ export function createAttachment(options: AttachmentOptions): Attachment {
       return true
     },
     onTimeout(link) {
-      if (current?.link === link) probe(current)
+      if (current?.link === link) probe(options, current, welcome?.hubId)
     },
   })
 
@@ -300,9 +191,9 @@ export function createAttachment(options: AttachmentOptions): Attachment {
   }
 
   const start = async (dialer: HubDialer): Promise<Watch> => {
-    const watch = watchOf(await dialer.open())
+    const watch = watchLink(await dialer.open())
     try {
-      const pong = await step(watch, watch.link.api.ping(), options.startTimeoutMs, 'ping()')
+      const pong = await step(clock, watch, watch.link.api.ping(), options.startTimeoutMs, 'ping()')
       if (pong.protocolVersion !== HUB_PROTOCOL_VERSION) {
         throw hubError(
           'unavailable',
@@ -345,28 +236,6 @@ export function createAttachment(options: AttachmentOptions): Attachment {
     }
     log({ level: 'info', event: 'attach.attached', mode: link.mode, hubId: answer.hubId })
     return answer
-  }
-
-  /** Resolves with why `watch`'s hub is gone: its liveness lock comes free, or it stops answering. */
-  const untilLost = async (watch: Watch, answer: HubWelcome): Promise<string> => {
-    const controller = new AbortController()
-    let timer: unknown
-    if (answer.liveness && options.whenFree) {
-      options.whenFree(answer.liveness, controller.signal).then(
-        () => watch.lose('its liveness lock came free: the hub stopped'),
-        () => {}, // aborted: this link ended otherwise
-      )
-    } else if (watch.link.mode !== 'in-page') {
-      const beat = () => {
-        probe(watch)
-        timer = clock.setTimeout(beat, options.pingEveryMs)
-      }
-      timer = clock.setTimeout(beat, options.pingEveryMs)
-    }
-    const reason = await watch.lost
-    controller.abort()
-    clock.clearTimeout(timer)
-    return reason
   }
 
   /** The loop: reach a hub, attach, wait for its end, and again, while the tab wants a hub. */
@@ -426,7 +295,7 @@ export function createAttachment(options: AttachmentOptions): Attachment {
       }
       queue.restored(covered)
       queue.pump(watch.link)
-      const reason = await untilLost(watch, answer)
+      const reason = await untilLost(options, watch, answer)
       current = undefined
       queue.orphan(watch.link)
       watch.link.close()
@@ -467,11 +336,7 @@ export function createAttachment(options: AttachmentOptions): Attachment {
     return pending
   }
 
-  const methods = {} as Record<keyof HubApi, unknown>
-  for (const method of HUB_METHODS) methods[method] = (...args: unknown[]) => invoke(method, args)
-  const api = methods as unknown as HubApi
-
-  api.hello = async (hello, onBatch, onSession, onLog) => {
+  const register: TabApiHost['register'] = async (hello, onBatch, onSession, onLog) => {
     if (closed) throw hubError('unavailable', 'the chat client is closed')
     if (registration && registration.hello.tabId !== hello.tabId) {
       throw hubError('invalid_argument', 'one attachment serves one tab: hello() with the same tabId')
@@ -496,45 +361,19 @@ export function createAttachment(options: AttachmentOptions): Attachment {
     kick()
     return greeted
   }
-  api.subscribe = async (tabId, projectId) => {
-    registration?.projects.add(projectId)
-    try {
-      await invoke('subscribe', [tabId, projectId])
-    } catch (error) {
-      if (isHubError(error) && error.code === 'invalid_argument') registration?.projects.delete(projectId)
-      throw error
-    }
-  }
-  api.unsubscribe = async (tabId, projectId) => {
-    registration?.projects.delete(projectId)
-    delivery.forget(projectId)
-    await invoke('unsubscribe', [tabId, projectId])
-  }
-  api.setVisibility = async (tabId, visible) => {
-    if (registration) registration.hello.visible = visible
-    await invoke('setVisibility', [tabId, visible])
-  }
-  api.setNetwork = async (tabId, online) => {
-    if (registration) registration.hello.online = online
-    await invoke('setNetwork', [tabId, online])
-  }
-  // The id is fixed before the first try, so a send that goes again at a new hub is the same message.
-  api.send = async (tabId, projectId, draft) =>
-    (await invoke('send', [
-      tabId,
-      projectId,
-      { ...draft, client_msg_id: draft.client_msg_id ?? newClientMsgId() },
-    ])) as Awaited<ReturnType<HubApi['send']>>
-  api.logout = async (tabId, logoutOptions) => {
-    await invoke('logout', [tabId, logoutOptions])
-    if (registration) registration.loggedOut = true
-  }
-  api.bye = async (tabId) => {
-    if (!registration) return
-    registration.leaving = true
-    wake?.()
-    if (state.state === 'attached') await invoke('bye', [tabId])
-  }
+
+  const api = createTabApi({
+    registration: () => registration,
+    register,
+    invoke,
+    forget: (projectId) => delivery.forget(projectId),
+    leave() {
+      if (!registration) return false
+      registration.leaving = true
+      wake?.()
+      return state.state === 'attached'
+    },
+  })
 
   return {
     api,
