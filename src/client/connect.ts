@@ -5,8 +5,7 @@
  * `HubApi` (the attachment's) whose calls settle within a time limit and survive the hub's death.
  */
 import { type HubConfig, type Logger, systemClock } from '../hub'
-import { createLeaderDialer } from '../leader/dialer'
-import { broadcastChannel, canElectLeader, whenFree } from '../leader/platform'
+import { canElectLeader, whenFree } from '../leader/platform'
 import { callTimeLimit, type HubApi, type HubDialer, type HubMode, hubError } from '../protocol'
 import { createAttachment, type ModeChange } from './attach/attachment'
 import { createInPageDialer } from './attach/in-page-dialer'
@@ -92,18 +91,25 @@ function chooseDialers(options: ConnectOptions): HubDialer[] {
   }
   if (dedicatedWorker && mode !== 'in-page') {
     if (canElectLeader() && 'Worker' in globalThis) {
+      // Loaded only when needed: SharedWorker browsers never fetch leader-tab code.
       dialers.push(
-        createLeaderDialer({
-          tabId: options.tabId,
-          config: options.config,
-          dedicatedWorker,
-          openChannel: broadcastChannel,
-          locks: navigator.locks,
-          clock: systemClock,
-          random: Math.random,
-          newId: () => crypto.randomUUID(),
-          log: options.log,
-          startTimeoutMs: options.callTimeoutMs,
+        lazily('leader-tab', async () => {
+          const [{ createLeaderDialer }, { broadcastChannel }] = await Promise.all([
+            import('../leader/dialer'),
+            import('../leader/platform'),
+          ])
+          return createLeaderDialer({
+            tabId: options.tabId,
+            config: options.config,
+            dedicatedWorker,
+            openChannel: broadcastChannel,
+            locks: navigator.locks,
+            clock: systemClock,
+            random: Math.random,
+            newId: () => crypto.randomUUID(),
+            log: options.log,
+            startTimeoutMs: options.callTimeoutMs,
+          })
         }),
       )
     } else if (mode === 'leader-tab') {
@@ -112,6 +118,25 @@ function chooseDialers(options: ConnectOptions): HubDialer[] {
   }
   dialers.push(createInPageDialer(options.config))
   return dialers
+}
+
+/** A dialer built on its first `open()`. */
+function lazily(mode: HubMode, load: () => Promise<HubDialer>): HubDialer {
+  let loading: Promise<HubDialer> | undefined
+  let closed = false
+  return {
+    mode,
+    async open() {
+      loading ??= load()
+      const dialer = await loading
+      if (closed) throw hubError('unavailable', `the ${mode} dialer is closed`)
+      return dialer.open()
+    },
+    close() {
+      closed = true
+      void loading?.then((dialer) => dialer.close())
+    },
+  }
 }
 
 /** A mode the app asked for that this browser cannot run: it fails to start, with why. */
