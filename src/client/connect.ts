@@ -5,7 +5,7 @@
  * `HubApi` (the attachment's) whose calls settle within a time limit and survive the hub's death.
  */
 import { type HubConfig, type Logger, systemClock } from '../hub'
-import { canElectLeader, whenFree } from '../leader/platform'
+import { broadcastChannel, canElectLeader, whenFree } from '../leader/platform'
 import { callTimeLimit, type HubApi, type HubDialer, type HubMode, hubError } from '../protocol'
 import { createAttachment, type ModeChange } from './attach/attachment'
 import { createInPageDialer } from './attach/in-page-dialer'
@@ -94,10 +94,7 @@ function chooseDialers(options: ConnectOptions): HubDialer[] {
       // Loaded only when needed: SharedWorker browsers never fetch leader-tab code.
       dialers.push(
         lazily('leader-tab', async () => {
-          const [{ createLeaderDialer }, { broadcastChannel }] = await Promise.all([
-            import('../leader/dialer'),
-            import('../leader/platform'),
-          ])
+          const { createLeaderDialer } = await import('../leader/dialer')
           return createLeaderDialer({
             tabId: options.tabId,
             config: options.config,
