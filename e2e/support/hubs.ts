@@ -1,8 +1,7 @@
 /**
- * Finding and ending the hub from a test, the way a browser ends it: the SharedWorker's own
- * `close()` evaluated in its global through the DevTools protocol (Playwright has no API for
- * shared workers), and the leader tab's dedicated worker, found through the leader
- * announcements, closed the same way from inside.
+ * Finding and ending the hub from a test, the way a browser ends it: the SharedWorker closed
+ * through the DevTools protocol (Playwright has no API for shared workers), and the leader
+ * tab's dedicated worker, found through the leader announcements, closing itself.
  */
 import type { Browser, Page, Worker } from '@playwright/test'
 import { announceChannelName, HUB_PROTOCOL_VERSION } from '../../src/protocol'
@@ -27,7 +26,12 @@ export async function sharedWorkerCount(browser: Browser): Promise<number> {
   }
 }
 
-/** Close the running SharedWorker (its global `close()`), as Chrome on Android does under memory pressure. */
+/**
+ * End the running SharedWorker from the browser's side (`Target.closeTarget`), as Chrome on
+ * Android does under memory pressure: its thread and Web Locks go at once, its tabs live on.
+ * (Evaluating its own `close()` through a session attached to it races the tabs: the worker they
+ * start next reuses the DevTools target and waits, paused, for the debugger still attached.)
+ */
 export async function closeSharedWorker(browser: Browser): Promise<void> {
   const cdp = await browser.newBrowserCDPSession()
   try {
@@ -39,25 +43,7 @@ export async function closeSharedWorker(browser: Browser): Promise<void> {
     await expect.poll(find, { timeout: 30_000 }).toBeDefined()
     const target = await find()
     if (!target) throw new Error('no SharedWorker target')
-    // Not flattened: Playwright's CDP session cannot address a child session, so the message is
-    // relayed with Target.sendMessageToTarget.
-    const { sessionId } = (await cdp.send('Target.attachToTarget', {
-      targetId: target.targetId,
-      flatten: false,
-    })) as { sessionId: string }
-    const answered = new Promise<void>((resolve) => {
-      cdp.on('Target.receivedMessageFromTarget', (event: { message: string }) => {
-        if ((JSON.parse(event.message) as { id?: number }).id === 1) resolve()
-      })
-      cdp.on('Target.detachedFromTarget', () => resolve())
-    })
-    await cdp.send('Target.sendMessageToTarget', {
-      sessionId,
-      message: JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: 'close(); true' } }),
-    })
-    await answered
-    // Detach, or a worker started next for the same name would wait for this debugger.
-    await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => {})
+    await cdp.send('Target.closeTarget', { targetId: target.targetId })
     await expect
       .poll(async () => (await find())?.targetId !== target.targetId, { timeout: 30_000 })
       .toBe(true)
