@@ -45,7 +45,13 @@ export default defineConfig<{ sharedWorker: boolean }>({
       // The same guarantees where SharedWorker does not exist (Chrome for Android): the app
       // elects a leader tab. Runs the multi-tab, offline and chaos scenarios again.
       name: 'no-shared-worker',
-      testMatch: ['multi-tab.spec.ts', 'offline.spec.ts', 'chaos.spec.ts', 'long-stall.spec.ts'],
+      testMatch: [
+        'multi-tab.spec.ts',
+        'offline.spec.ts',
+        'chaos.spec.ts',
+        'long-stall.spec.ts',
+        'hub-death.spec.ts',
+      ],
       use: { launchOptions, sharedWorker: false },
     },
   ],

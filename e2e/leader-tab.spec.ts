@@ -13,8 +13,8 @@
  * with CDP `Page.setWebLifecycleState` does not pause its dedicated workers in Chromium, and a
  * busy loop in the page's main thread would not stop its worker either.)
  */
-import type { Page, Worker } from '@playwright/test'
-import { HUB_PROTOCOL_VERSION } from '../src/protocol'
+import type { Page } from '@playwright/test'
+import { HUB_PROTOCOL_VERSION, leaderLockName } from '../src/protocol'
 import {
   at,
   expect,
@@ -27,69 +27,10 @@ import {
   test,
   withoutSharedWorker,
 } from './support/fixtures'
+import { announcedAfter, hearAnnouncements, leaderPage, leaderWorkerOf } from './support/hubs'
 
-/**
- * The names of `announceChannelName` and `leaderLockName` (src/worker/leader-protocol.ts) for the
- * default hub config (the URL sets no tunables); e2e's tsconfig does not reach src/worker.
- */
-const ANNOUNCE = `persistent-chat:announce persistent-chat@${HUB_PROTOCOL_VERSION} {}`
-const LEADER_LOCK = `persistent-chat:leader persistent-chat@${HUB_PROTOCOL_VERSION} {}`
-
-interface Announcement {
-  epoch: number
-  tabId: string
-  /** When the page heard it (the page's clock is the test's: same machine). */
-  at: number
-}
-
-/** Start recording the leader announcements `page` hears (test-side, in the page). */
-async function hearAnnouncements(page: Page): Promise<void> {
-  await page.evaluate((name) => {
-    const heard: Announcement[] = []
-    Object.assign(globalThis, { __heardLeaders: heard })
-    new BroadcastChannel(name).onmessage = (
-      event: MessageEvent<{ type?: string; epoch?: number; tabId?: string }>,
-    ) => {
-      const { type, epoch, tabId } = event.data
-      if (type === 'leader' && typeof epoch === 'number' && typeof tabId === 'string')
-        heard.push({ epoch, tabId, at: Date.now() })
-    }
-  }, ANNOUNCE)
-}
-
-/** The first leader `page` heard announce itself with an epoch above `after` (needs `hearAnnouncements`). */
-async function announcedAfter(page: Page, after: number, timeout = 15_000): Promise<Announcement> {
-  const read = () =>
-    page.evaluate(
-      (after) =>
-        (globalThis as unknown as { __heardLeaders: Announcement[] }).__heardLeaders.find(
-          (a) => a.epoch > after,
-        ),
-      after,
-    )
-  await expect.poll(read, { timeout }).toBeDefined()
-  const found = await read()
-  if (!found) throw new Error('no announcement')
-  return found
-}
-
-/** The tab's own leader worker (the page's only dedicated worker) and the tab id it is named after. */
-async function leaderWorkerOf(page: Page): Promise<{ worker: Worker; tabId: string }> {
-  await expect.poll(() => page.workers().length).toBeGreaterThan(0)
-  const worker = at(page.workers(), 0)
-  const name = await worker.evaluate(() => (self as unknown as { name: string }).name)
-  return { worker, tabId: name.split(' ')[0] ?? '' }
-}
-
-/** The page whose worker leads now. */
-async function leaderPage(pages: Page[]): Promise<{ page: Page; announcement: Announcement }> {
-  await hearAnnouncements(at(pages, 0))
-  const announcement = await announcedAfter(at(pages, 0), 0)
-  for (const page of pages) {
-    if ((await leaderWorkerOf(page)).tabId === announcement.tabId) return { page, announcement }
-  }
-  throw new Error(`no open page is the leader tab ${announcement.tabId}`)
-}
+/** The leader lock of the default hub config (the URL sets no tunables). */
+const LEADER_LOCK = leaderLockName(HUB_PROTOCOL_VERSION, {})
 
 /** What the lock manager says about the leader lock: holders and waiters. */
 function leaderLock(page: Page): Promise<{ held: number; pending: number }> {

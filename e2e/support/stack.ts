@@ -6,9 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { MessageData } from '../../src/protocol'
 import { type RunningBackend, startBackend } from '../../src/server/backend'
 import type { ProxyLogEntry } from '../../src/server/proxy/log'
 import { type RunningServer, startServer } from '../../src/server/start-server'
+import { readBackendLog } from '../../test/helpers/backend-client'
 
 const SECRET = 'e2e-worker-shared-secret'
 const SESSION_SECRET = 'e2e-session-secret-0123456789'
@@ -18,6 +20,8 @@ export interface Stack {
   /** The app + proxy origin, e.g. `http://127.0.0.1:41234`. */
   url: string
   backend(): RunningBackend
+  /** A project's whole log, read from the backend's history route as `userId`. */
+  readLog(projectId: string, userId: string): Promise<MessageData[]>
   /** Proxy request log since start (survives app restarts). */
   proxyLog: ProxyLogEntry[]
   stopBackend(): Promise<void>
@@ -61,6 +65,7 @@ export async function startStack(options: { heartbeatMs?: number } = {}): Promis
       if (!backend) throw new Error('the backend is stopped')
       return backend
     },
+    readLog: (project, userId) => readBackendLog(stack.backend().url, { secret: SECRET, project, userId }),
     async stopBackend() {
       await backend?.close()
       backend = undefined

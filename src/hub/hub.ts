@@ -1,7 +1,8 @@
 /**
  * The hub: attached tabs, the auth preflight, one `UserSession` per signed-in user, and the
- * fan-out of each project's batches to the tabs that show it. Runtime-neutral: the SharedWorker,
- * a leader tab or the page wires it to comlink, Web Locks and the platform's events.
+ * fan-out of each project's batches (and of its log entries) to the tabs that show it.
+ * Runtime-neutral: the SharedWorker, a leader tab or the page wires it to comlink, Web Locks and
+ * the platform's events, and tells it who it is (`HubHost`).
  */
 import type {
   BatchListener,
@@ -10,11 +11,14 @@ import type {
   HubError,
   HubStats,
   HubWelcome,
+  LogEntry,
+  LogLevel,
+  LogListener,
   SessionEvent,
   SessionListener,
   TabStats,
 } from '../protocol'
-import { CLIENT_MSG_ID_PATTERN, HUB_PROTOCOL_VERSION, isProjectId } from '../protocol'
+import { atLeast, CLIENT_MSG_ID_PATTERN, HUB_PROTOCOL_VERSION, hubError, isProjectId } from '../protocol'
 import { DEFAULT_HUB_CONFIG, type HubConfig, type HubDeps, type Logger } from './deps'
 import { errorMessage, parsePreflight, readJson, request } from './http'
 import { createUserSession, type UserSession } from './user-session'
@@ -25,8 +29,20 @@ export interface Hub extends HubApi {
   detach(tabId: string): void
   /** The platform's `online`/`offline` events. */
   setOnline(online: boolean): void
+  /** Log an entry of the host's (election, worker): it goes where the hub's own entries go, tabs included. */
+  log(entry: LogEntry): void
   /** Stop everything (tests, a leader standing down). */
   close(): void
+}
+
+/** @public Who the hub is, as its host knows it. */
+export interface HubHost {
+  /** The instance id `ping` and `hello` answer. Default: a fresh random one. */
+  id?: string | undefined
+  /** The Web Lock the host holds while this hub lives (`HubWelcome.liveness`). */
+  liveness?: string | undefined
+  /** Whether the origin's storage is persisted (`null`: cannot say). */
+  storagePersisted?: (() => Promise<boolean | null>) | undefined
 }
 
 interface Tab {
@@ -35,6 +51,8 @@ interface Tab {
   visible: boolean
   onBatch: BatchListener
   onSession: SessionListener
+  onLog: LogListener | undefined
+  logLevel: LogLevel
   projects: Set<string>
   unacknowledged: number
   lastLagMs: number | null
@@ -45,18 +63,24 @@ interface Tab {
 const MAX_UNACKNOWLEDGED_BATCHES = 1_000
 
 /** @public Create a hub. */
-export function createHub(deps: HubDeps): Hub {
+export function createHub(deps: HubDeps, host: HubHost = {}): Hub {
   const config: HubConfig = { ...DEFAULT_HUB_CONFIG, ...deps.config }
-  const log: Logger = deps.log ?? (() => {})
+  const hubId = host.id ?? crypto.randomUUID()
   const tabs = new Map<string, Tab>()
+  /** The host's log, and every tab that asked for entries of this level. */
+  const log: Logger = (entry) => {
+    deps.log?.(entry)
+    for (const tab of tabs.values()) {
+      const listener = tab.onLog
+      if (listener && atLeast(entry.level, tab.logLevel)) safely(() => listener(entry))
+    }
+  }
   const sessions = new Map<string, Promise<UserSession>>()
   let heartbeatMs = config.heartbeatMs
   /** A tab (or the worker's own event) said the browser is offline. */
   let offlineReported = false
   const sessionDeps: HubDeps = { ...deps, isOnline: () => !offlineReported && deps.isOnline() }
   let preflightInFlight: Promise<{ userId: string; verified: boolean } | HubError> | undefined
-
-  const hubError = (code: HubError['code'], message: string): HubError => ({ code, message })
 
   /** One preflight for every tab that attaches while it runs. */
   const preflight = (lastUserId: string | undefined) => {
@@ -170,7 +194,11 @@ export function createHub(deps: HubDeps): Hub {
   }
 
   const hub: Hub = {
-    async hello(hello, onBatch, onSession): Promise<HubWelcome> {
+    async ping() {
+      return { protocolVersion: HUB_PROTOCOL_VERSION, hubId }
+    },
+
+    async hello(hello, onBatch, onSession, onLog): Promise<HubWelcome> {
       if (hello.online === false) offlineReported = true
       const who = await preflight(hello.lastUserId)
       if ('code' in who) throw who
@@ -182,6 +210,8 @@ export function createHub(deps: HubDeps): Hub {
         visible: hello.visible,
         onBatch,
         onSession,
+        onLog,
+        logLevel: hello.logLevel ?? 'warn',
         projects: new Set(),
         unacknowledged: 0,
         lastLagMs: null,
@@ -194,6 +224,8 @@ export function createHub(deps: HubDeps): Hub {
         protocolVersion: HUB_PROTOCOL_VERSION,
         verified: who.verified,
         mode: deps.mode,
+        hubId,
+        ...(host.liveness === undefined ? {} : { liveness: host.liveness }),
       }
     },
 
@@ -280,6 +312,7 @@ export function createHub(deps: HubDeps): Hub {
         mode: deps.mode,
         projects: live.flatMap((s) => s.stats()),
         tabList,
+        storagePersisted: (await host.storagePersisted?.().catch(() => null)) ?? null,
       }
     },
 
@@ -315,6 +348,8 @@ export function createHub(deps: HubDeps): Hub {
         void session.then((s) => (online ? s.online() : s.offline())).catch(() => {})
       }
     },
+
+    log,
 
     close() {
       for (const session of sessions.values()) void session.then((s) => s.close()).catch(() => {})

@@ -2,3 +2,4 @@
 export * from './backoff'
 export * from './deps'
 export * from './hub'
+export * from './log'

@@ -3,15 +3,18 @@
  * or directly when the hub runs in the page). Type-only.
  */
 import type { ChannelBatch } from './events'
+import type { LogLevel, LogListener } from './log'
 import type { PersistentChatMessage } from './message'
+import type { HubConfigJson } from './names'
 import type { OutboxEntry, SendDraft } from './outbox'
 import type { ConnectionStatusName } from './status'
 
 /**
- * @public Bumped whenever `HubApi` changes shape; part of the SharedWorker's name, so an old
- * worker still serving old tabs is never reached by a new tab.
+ * @public Bumped whenever `HubApi` changes shape. Part of the SharedWorker's name (so an old
+ * worker still serving old tabs is not reached by a new tab where names are honoured) and of
+ * `ping`'s answer (so a tab notices where they are not).
  */
-export const HUB_PROTOCOL_VERSION = 1
+export const HUB_PROTOCOL_VERSION = 2
 
 /** @public What a tab tells the hub when it attaches. */
 export interface TabHello {
@@ -25,6 +28,21 @@ export interface TabHello {
    * checks the real user.
    */
   lastUserId?: string | undefined
+  /**
+   * The hub config the tab was created with (a `Partial<HubConfig>`). A SharedWorker keeps one
+   * hub per config, chosen here: its name may be ignored (Safari), so the config cannot travel
+   * only there.
+   */
+  config?: HubConfigJson | undefined
+  /** The lowest level of the hub's log entries the tab wants (`hello`'s `onLog`). Default `warn`. */
+  logLevel?: LogLevel | undefined
+}
+
+/** @public What `ping` answers: at once, without the network. */
+export interface HubPing {
+  protocolVersion: number
+  /** The hub host's instance: a different id means another hub than before (restarted, replaced). */
+  hubId: string
 }
 
 /** @public What the hub answers: the user the proxy authenticated, not the tab's word. */
@@ -35,6 +53,14 @@ export interface HubWelcome {
   /** False when the server could not be reached and the hub trusted `lastUserId` for now. */
   verified: boolean
   mode: HubMode
+  /** This hub's instance (as `ping` says). */
+  hubId: string
+  /**
+   * A Web Lock the hub's host holds while this hub lives; a tab queues for it and is granted it
+   * when the hub is gone. Absent where the hub cannot die without the tab (in-page) or Web
+   * Locks are missing.
+   */
+  liveness?: string | undefined
 }
 
 /** @public Where the hub runs. */
@@ -87,6 +113,11 @@ export interface HubStats {
   mode: HubMode
   projects: ProjectStats[]
   tabList: TabStats[]
+  /**
+   * Whether the browser promised to keep this origin's storage (`navigator.storage.persisted()`,
+   * asked for with `createChatClient({ persistStorage: true })`); `null` where it cannot say.
+   */
+  storagePersisted: boolean | null
 }
 
 /** @public Called by the hub with each batch for the tab; resolves when the tab has applied it. */
@@ -102,8 +133,18 @@ export type SessionListener = (event: SessionEvent) => void
  * @public The hub as tabs see it. Every method may reject with a `HubError`.
  */
 export interface HubApi {
-  /** Attach a tab: runs the auth preflight (shared by tabs attaching together) and registers its listeners. */
-  hello(hello: TabHello, onBatch: BatchListener, onSession: SessionListener): Promise<HubWelcome>
+  /** Answers at once without the network: the hub runs, speaks this protocol version, and is this instance. */
+  ping(): Promise<HubPing>
+  /**
+   * Attach a tab: runs the auth preflight (shared by tabs attaching together) and registers its
+   * listeners. `onLog` receives the hub's log entries from `hello.logLevel` up.
+   */
+  hello(
+    hello: TabHello,
+    onBatch: BatchListener,
+    onSession: SessionListener,
+    onLog?: LogListener | undefined,
+  ): Promise<HubWelcome>
   /** Subscribe the tab to a project: a `reset` batch with the snapshot arrives first, then every change. */
   subscribe(tabId: string, projectId: string): Promise<void>
   unsubscribe(tabId: string, projectId: string): Promise<void>
@@ -135,6 +176,7 @@ export interface HubApi {
 
 /** Every `HubApi` method once; a `Record` so a method added to the interface must be added here. */
 const METHOD_SET: Record<keyof HubApi, true> = {
+  ping: true,
   hello: true,
   subscribe: true,
   unsubscribe: true,

@@ -1,14 +1,19 @@
 /**
- * The hub's effects in a browser context (SharedWorker, dedicated worker or page): same-origin
- * `fetch` with cookies, the real clock, IndexedDB.
+ * The hub in a browser context (SharedWorker, dedicated worker or page): its effects (same-origin
+ * `fetch` with cookies, the real clock, IndexedDB), the platform's `online`/`offline` events, and
+ * what the host tells the hub about the origin (storage persistence). One place for all three modes.
  */
-import type { HubConfig, HubDeps } from '../hub'
-import { systemClock } from '../hub'
+import type { HubConfig, HubDeps, Logger } from '../hub'
+import { consoleLogger, systemClock } from '../hub'
 import type { HubMode } from '../protocol'
 import { deleteChatStore, openChatStore } from '../store'
 
-/** @public Build the deps of a hub running in a browser. */
-export function createBrowserHubDeps(mode: HubMode, config: Partial<HubConfig> = {}): HubDeps {
+/** @public Build the deps of a hub running in a browser; `log` defaults to warnings and errors on this context's console. */
+export function createBrowserHubDeps(
+  mode: HubMode,
+  config: Partial<HubConfig> = {},
+  log: Logger = consoleLogger('warn'),
+): HubDeps {
   return {
     fetch: (url, init) =>
       fetch(url, {
@@ -24,14 +29,36 @@ export function createBrowserHubDeps(mode: HubMode, config: Partial<HubConfig> =
     openStore: (userId) =>
       openChatStore({
         userId,
-        onWarning: (warning) => console.warn(`persistent-chat: ${warning.message}`),
+        onWarning: (warning) => log({ level: 'warn', event: 'store.warning', message: warning.message }),
       }),
     deleteStore: deleteChatStore,
     isOnline: () => navigator.onLine,
     mode,
     config,
-    log: (entry) => {
-      if (entry.level === 'warn' || entry.level === 'error') console[entry.level]('persistent-chat', entry)
-    },
+    log,
   }
+}
+
+/** @public Something with `online`/`offline` events: a worker's global scope, or the page's. */
+export interface NetworkEvents {
+  addEventListener(type: 'online' | 'offline', listener: () => void): void
+  removeEventListener(type: 'online' | 'offline', listener: () => void): void
+}
+
+/** @public Tell the hub(s) when the context's network comes and goes; returns a function that stops. */
+export function followNetwork(target: NetworkEvents, setOnline: (online: boolean) => void): () => void {
+  const online = () => setOnline(true)
+  const offline = () => setOnline(false)
+  target.addEventListener('online', online)
+  target.addEventListener('offline', offline)
+  return () => {
+    target.removeEventListener('online', online)
+    target.removeEventListener('offline', offline)
+  }
+}
+
+/** @public `navigator.storage.persisted()` where the context has it; `null` where it cannot say. */
+export async function storagePersisted(): Promise<boolean | null> {
+  if (typeof navigator === 'undefined' || !navigator.storage?.persisted) return null
+  return navigator.storage.persisted()
 }

@@ -1,37 +1,26 @@
 /**
- * The SharedWorker entry: one hub per origin, exposed on every connecting tab's port.
- * A tab is detached when the Web Lock it holds for its lifetime is released (it closed or
- * crashed): MessagePort close events are not portable (whatwg/html#1766).
+ * The SharedWorker entry: the host (a hub per config, liveness, tab locks) exposed on every
+ * connecting tab's port, and the worker's network events. Wiring only.
  */
 /// <reference lib="webworker" />
 import { expose, type Remote, releaseProxy } from 'comlink'
-import { createHub } from '../hub'
-import type { BatchListener, HubApi, SessionListener } from '../protocol'
-import { createBrowserHubDeps } from './browser-deps'
-import { tabLockName } from './tab-lock'
-import { configFromWorkerName } from './worker-name'
+import { consoleLogger, createHub } from '../hub'
+import { createBrowserHubDeps, followNetwork, storagePersisted } from './browser-deps'
+import { createSharedHost } from './shared-host'
 
 declare const self: SharedWorkerGlobalScope
 
-const hub = createHub(createBrowserHubDeps('shared-worker', configFromWorkerName(self.name)))
-self.addEventListener('online', () => hub.setOnline(true))
-self.addEventListener('offline', () => hub.setOnline(false))
-
-/** The hub as one port sees it: hello also starts watching the tab's lock. */
-const forPort: HubApi = {
-  ...hub,
-  async hello(hello, onBatch, onSession) {
-    const welcome = await hub.hello(hello, onBatch, onSession)
-    void navigator.locks.request(tabLockName(hello.tabId), () => {
-      hub.detach(hello.tabId)
-      for (const callback of [onBatch, onSession] as Array<Remote<BatchListener | SessionListener>>) {
-        callback[releaseProxy]()
-      }
-    })
-    return welcome
-  },
-}
+const log = consoleLogger('warn')
+const host = createSharedHost({
+  createHub: (config, hubHost) =>
+    createHub(createBrowserHubDeps('shared-worker', config, log), { ...hubHost, storagePersisted }),
+  locks: 'locks' in navigator ? navigator.locks : undefined,
+  newId: () => crypto.randomUUID(),
+  log,
+  release: (listener) => (listener as Remote<unknown>)[releaseProxy](),
+})
+followNetwork(self, host.setOnline)
 
 self.addEventListener('connect', (event) => {
-  for (const port of event.ports) expose(forPort, port)
+  for (const port of event.ports) expose(host.forPort(), port)
 })

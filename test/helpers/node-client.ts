@@ -45,7 +45,7 @@ export function createNodeChatClient(options: {
       return hub.unsubscribe(tab, projectId)
     },
   }
-  const connection: HubConnection = { api, mode: 'in-page', callback: (fn) => fn }
+  const connection: HubConnection = { api, mode: 'in-page', close: () => {} }
   const ready = hub.hello(
     { tabId, visible: true },
     (batch) => projects.get(batch.projectId)?.apply(batch),
@@ -71,6 +71,8 @@ export function createNodeChatClient(options: {
       }
       return state.acquire()
     },
+    mode: 'in-page',
+    onModeChange: () => () => {},
     stats: () => call((c) => c.api.stats()),
     onSession(listener) {
       sessionListeners.add(listener)

@@ -1,13 +1,29 @@
 /**
  * Fakes for leader-tab tests in Node: a Web Locks manager shared by several "workers" (with
- * `steal`, `signal`, `query` and a crash that drops a client's locks), and a freezer that holds
+ * `steal`, `signal`, `query` and a crash that drops a client's locks), a freezer that holds
  * back everything a frozen worker would run (channel messages, timers, lock settlements) and
- * replays it in order on thaw. Channels are Node's real `BroadcastChannel`.
+ * replays it in order on thaw, a stub hub, and a tab built as the client builds one in
+ * leader-tab mode (the leader dialer under the attachment). Channels are Node's real `BroadcastChannel`.
  */
-import type { Clock, Hub } from '../../src/hub'
-import type { BatchListener, ChannelBatch, HubStats, SessionEvent, SessionListener } from '../../src/protocol'
-import type { Channel, LocksLike, OpenChannel } from '../../src/worker/leader-platform'
-import { broadcastChannel } from '../../src/worker/leader-platform'
+import { type Attachment, createAttachment } from '../../src/client/attach/attachment'
+import { type Clock, type Hub, systemClock } from '../../src/hub'
+import { createLeaderDialer } from '../../src/leader/dialer'
+import type { Channel, LocksLike, OpenChannel } from '../../src/leader/platform'
+import { broadcastChannel, holdLock, whenFree } from '../../src/leader/platform'
+import {
+  type BatchListener,
+  type ChannelBatch,
+  HUB_PROTOCOL_VERSION,
+  type HubApi,
+  type HubConfigJson,
+  type HubStats,
+  type LogEntry,
+  type LogListener,
+  readLeaderWorkerStart,
+  type SessionEvent,
+  type SessionListener,
+  tabLockName,
+} from '../../src/protocol'
 
 /** @internal Runs work now, or later in order while frozen. */
 export interface Freezer {
@@ -193,17 +209,26 @@ export async function until(predicate: () => boolean, what: string, timeoutMs = 
   }
 }
 
+let stubs = 0
+
 /** @internal A hub that records what it is asked and lets the test push batches to tabs. */
 export interface StubHub extends Hub {
+  /** What `ping` and `hello` answer. */
+  id: string
+  /** The liveness lock its welcome names, if any. */
+  liveness: string | undefined
   calls: string[]
+  logged: LogEntry[]
   closed: boolean
-  tabs: Map<string, { onBatch: BatchListener; onSession: SessionListener }>
+  tabs: Map<string, { onBatch: BatchListener; onSession: SessionListener; onLog: LogListener | undefined }>
   push(tabId: string, batch: ChannelBatch): Promise<void>
   tell(tabId: string, event: SessionEvent): void
 }
 
 /** @internal */
-export function createStubHub(): StubHub {
+export function createStubHub(
+  host: { id?: string | undefined; liveness?: string | undefined } = {},
+): StubHub {
   const tabs: StubHub['tabs'] = new Map()
   const calls: string[] = []
   const record = (entry: string) => {
@@ -218,9 +243,13 @@ export function createStubHub(): StubHub {
     mode: 'leader-tab',
     projects: [],
     tabList: [],
+    storagePersisted: null,
   }
   const hub: StubHub = {
+    id: host.id ?? `stub-${++stubs}`,
+    liveness: host.liveness,
     calls,
+    logged: [],
     closed: false,
     tabs,
     async push(tabId, batch) {
@@ -231,10 +260,22 @@ export function createStubHub(): StubHub {
     tell(tabId, event) {
       tabs.get(tabId)?.onSession(event)
     },
-    async hello(hello, onBatch, onSession) {
+    // Not recorded: the attachment pings every hub it starts with, which says nothing about the tab.
+    async ping() {
+      return { protocolVersion: HUB_PROTOCOL_VERSION, hubId: hub.id }
+    },
+    async hello(hello, onBatch, onSession, onLog) {
       record(`hello ${hello.tabId}`)
-      tabs.set(hello.tabId, { onBatch, onSession })
-      return { userId: 'u1', heartbeatMs: 20_000, protocolVersion: 1, verified: true, mode: 'leader-tab' }
+      tabs.set(hello.tabId, { onBatch, onSession, onLog })
+      return {
+        userId: 'u1',
+        heartbeatMs: 20_000,
+        protocolVersion: HUB_PROTOCOL_VERSION,
+        verified: true,
+        mode: 'leader-tab',
+        hubId: hub.id,
+        ...(hub.liveness === undefined ? {} : { liveness: hub.liveness }),
+      }
     },
     async subscribe(tabId, projectId) {
       record(`subscribe ${tabId} ${projectId}`)
@@ -244,7 +285,9 @@ export function createStubHub(): StubHub {
       record(`unsubscribe ${tabId} ${projectId}`)
     },
     async send(tabId, projectId, draft) {
-      record(`send ${tabId} ${projectId} ${draft.text}`)
+      record(
+        `send ${tabId} ${projectId} ${draft.text}${draft.client_msg_id ? ` ${draft.client_msg_id}` : ''}`,
+      )
       return {
         client_msg_id: `client_${calls.length}`,
         projectId,
@@ -291,10 +334,113 @@ export function createStubHub(): StubHub {
     setOnline(online) {
       record(`setOnline ${online}`)
     },
+    log(entry) {
+      hub.logged.push(entry)
+    },
     close() {
       record('close')
       hub.closed = true
     },
   }
   return hub
+}
+
+/**
+ * @internal A factory of fake leader workers that never lead: on the tab's start message each
+ * holds its lifetime lock (as `runLeaderWorker` does) and says it started. `terminate()` ends it.
+ */
+export function idleLeaderWorkers(locks: FakeLocks, clientId: string): (name: string) => Worker {
+  return () => {
+    const listeners: Array<(event: { data: unknown }) => void> = []
+    let release: () => void = () => {}
+    const worker = {
+      postMessage(message: unknown) {
+        const start = readLeaderWorkerStart(message)
+        if (!start) return
+        void holdLock(locks.client(clientId), start.lifetimeLock).then((free) => {
+          release = free
+          for (const listener of listeners) listener({ data: { type: 'started' } })
+        })
+      },
+      addEventListener(type: string, listener: (event: { data: unknown }) => void) {
+        if (type === 'message') listeners.push(listener)
+      },
+      removeEventListener() {},
+      terminate: () => release(),
+    }
+    return worker as unknown as Worker
+  }
+}
+
+/** @internal A tab in leader-tab mode, built as `createChatClient` builds one. */
+export interface LeaderTab {
+  api: HubApi
+  attachment: Attachment
+  /** Release the tab's lifetime lock: the tab is gone. */
+  closeTab(): void
+}
+
+/** @internal What a leader tab is built from. */
+export interface LeaderTabOptions {
+  locks: FakeLocks
+  config: HubConfigJson
+  tabId: string
+  /** Time limit of every call. Default 3 s. */
+  timeLimitMs?: number | undefined
+  /** How long a start (hearing a leader, its ping) may take. Default 3 s. */
+  startTimeoutMs?: number | undefined
+  openChannel?: OpenChannel | undefined
+  onLog?: ((entry: LogEntry) => void) | undefined
+}
+
+/**
+ * @internal The leader dialer (with a worker that only follows) under the attachment, holding
+ * the tab's lifetime lock; `cleanups` gets what ends it. Re-dials at once (`random` 0).
+ */
+export function leaderTab(options: LeaderTabOptions, cleanups: Array<() => void>): LeaderTab {
+  const { tabId, locks } = options
+  const opened: Channel[] = []
+  const page = locks.client(`${tabId}-page`)
+  const timeLimitMs = options.timeLimitMs ?? 3000
+  const startTimeoutMs = options.startTimeoutMs ?? 3000
+  const log = options.onLog ?? (() => {})
+  let ids = 0
+  const dialer = createLeaderDialer({
+    tabId,
+    config: options.config,
+    dedicatedWorker: idleLeaderWorkers(locks, `${tabId}-worker`),
+    openChannel: options.openChannel ?? channelsFor(undefined, opened),
+    locks: page,
+    clock: systemClock,
+    random: () => 0,
+    newId: () => `${tabId}-call-${++ids}`,
+    log,
+    startTimeoutMs,
+  })
+  const attachment = createAttachment({
+    dialers: [dialer],
+    clock: systemClock,
+    random: () => 0,
+    whenFree: (name, signal) => whenFree(page, name, signal),
+    timeLimit: () => timeLimitMs,
+    startTimeoutMs,
+    waitLimitMs: timeLimitMs * 3,
+    pingEveryMs: 1000,
+    minUptimeMs: 5000,
+    log,
+  })
+  let release: () => void = () => {}
+  void page.request(tabLockName(tabId), {}, () => new Promise<void>((r) => (release = r)))
+  cleanups.push(() => {
+    attachment.close()
+    release()
+    for (const channel of opened) channel.close()
+  })
+  return { api: attachment.api, attachment, closeTab: () => release() }
+}
+
+/** @internal The hub id a tab is attached to, if attached. */
+export function attachedTo(tab: LeaderTab): string | undefined {
+  const state = tab.attachment.state
+  return state.state === 'attached' ? state.hubId : undefined
 }

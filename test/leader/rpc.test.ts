@@ -1,23 +1,29 @@
 /**
  * The leader-tab wire in Node over real `BroadcastChannel`s: the message readers, the leader's
- * dispatcher (`serveHub`) answering a tab's `LeaderClient`, batches with acknowledgements,
- * session events, time limits, epochs, and tabs whose lifetime lock comes free.
+ * dispatcher (`serveHub`) answering a tab built as the client builds it (leader dialer under the
+ * attachment), batches with acknowledgements, session and log events, time limits, epochs, and
+ * tabs whose lifetime lock comes free.
  */
 import { afterEach, expect, test } from 'vitest'
-import { createLeaderClient } from '../../src/client/leader/leader-client'
 import { applyChanges, EMPTY_VIEW, type ProjectView } from '../../src/client/message-list'
-import type { ChannelBatch, HubError, SessionEvent } from '../../src/protocol'
-import { serveHub } from '../../src/worker/leader-dispatch'
-import type { Channel } from '../../src/worker/leader-platform'
+import { serveHub } from '../../src/leader/dispatch'
+import { type Channel, holdLock } from '../../src/leader/platform'
 import {
+  announceChannelName,
+  type ChannelBatch,
+  callChannelName,
+  HUB_PROTOCOL_VERSION,
+  type HubError,
+  hubLockName,
+  type LogEntry,
   readAnnounce,
   readToLeader,
   readToTab,
+  type SessionEvent,
   type ToLeader,
   tabChannelName,
-} from '../../src/worker/leader-protocol'
-import { tabLockName } from '../../src/worker/tab-lock'
-import { channelsFor, createFakeLocks, createStubHub, until } from './leader-fakes'
+} from '../../src/protocol'
+import { channelsFor, createFakeLocks, createStubHub, leaderTab, until } from './fakes'
 
 const cleanups: Array<() => void> = []
 afterEach(() => {
@@ -25,64 +31,73 @@ afterEach(() => {
 })
 
 let counter = 0
-function names() {
-  const suffix = `${process.pid}-${++counter}`
-  return { announce: `announce-${suffix}`, calls: `calls-${suffix}`, tab: `tab-${suffix}` }
-}
 
-/** A leader serving `hub` at `epoch`, announced once, and a tab following it. */
+/** A leader serving `hub` at `epoch` (announced on `announce()`), and a tab following it. */
 function wire(options: { epoch?: number; announceEpoch?: number; fence?: () => Promise<boolean> } = {}) {
-  const n = names()
+  const suffix = `${process.pid}-${++counter}`
+  const config = { origin: suffix }
+  const tabId = `tab-${suffix}`
   const opened: Channel[] = []
   const open = channelsFor(undefined, opened)
   const locks = createFakeLocks()
-  const hub = createStubHub()
   const epoch = options.epoch ?? 7
+  const leaderId = (at: number) => `leader-${suffix}-${at}`
+  const hub = createStubHub({ id: leaderId(epoch), liveness: hubLockName(leaderId(epoch)) })
+  // The leader holds its term's liveness lock, as `startLeaderHost` does.
+  let releaseLiveness: () => void = () => {}
+  const live = holdLock(locks.client('leader-worker'), hubLockName(leaderId(epoch))).then((release) => {
+    releaseLiveness = release
+  })
+  const calls = callChannelName(HUB_PROTOCOL_VERSION, config)
   const serving = serveHub({
     hub,
     epoch,
-    callChannel: n.calls,
+    callChannel: calls,
     openChannel: open,
     locks: locks.client('leader-worker'),
     fence: options.fence ?? (async () => true),
   })
-  const client = createLeaderClient({
-    openChannel: open,
-    announceChannel: n.announce,
-    callChannel: n.calls,
-    timeLimit: () => 400,
-    clock: { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as never) },
-    newId: () => `call-${++counter}`,
-  })
-  const announcer = open(n.announce)
-  const announce = (at = options.announceEpoch ?? epoch) =>
-    announcer.post({ type: 'leader', epoch: at, leaderId: `leader-${at}`, tabId: 'leader-tab' })
+  const tab = leaderTab({ locks, config, tabId, timeLimitMs: 400, startTimeoutMs: 400 }, cleanups)
+  const announcer = open(announceChannelName(HUB_PROTOCOL_VERSION, config))
+  const announce = async (at = options.announceEpoch ?? epoch) => {
+    await live
+    announcer.post({ type: 'leader', epoch: at, leaderId: leaderId(at), tabId: 'leader-tab' })
+  }
   cleanups.push(() => {
     serving.stop()
-    client.close()
+    releaseLiveness()
     for (const channel of opened) channel.close()
   })
-  return { n, hub, client, locks, announce, open, serving, tabId: n.tab }
+  return { hub, tab, locks, announce, open, serving, tabId, calls }
 }
 
-/** Hold the tab's lifetime lock (as `createChatClient` does) and say hello, recording what arrives. */
+/** Say hello as `createChatClient` does, recording what arrives. */
 async function attachTab(w: ReturnType<typeof wire>) {
   const views = new Map<string, ProjectView>()
   const batches: ChannelBatch[] = []
   const sessions: SessionEvent[] = []
-  let releaseLock: () => void = () => {}
-  void w.locks
-    .client('tab-page')
-    .request(tabLockName(w.tabId), {}, () => new Promise<void>((r) => (releaseLock = r)))
-  const welcome = await w.client.api.hello(
-    { tabId: w.tabId, visible: true },
+  const logs: LogEntry[] = []
+  const welcome = await w.tab.api.hello(
+    { tabId: w.tabId, visible: true, logLevel: 'info' },
     (batch) => {
       batches.push(batch)
       views.set(batch.projectId, applyChanges(views.get(batch.projectId) ?? EMPTY_VIEW, batch.changes))
     },
     (event) => sessions.push(event),
+    (entry) => logs.push(entry),
   )
-  return { welcome, views, batches, sessions, closeTab: () => releaseLock() }
+  return { welcome, views, batches, sessions, logs }
+}
+
+/** The error the tab's hello (with listeners that record nothing) is refused with. */
+function helloRefused(w: ReturnType<typeof wire>): Promise<HubError> {
+  return rejection(
+    w.tab.api.hello(
+      { tabId: w.tabId, visible: true },
+      () => {},
+      () => {},
+    ),
+  )
 }
 
 function rejection(promise: Promise<unknown>): Promise<HubError> {
@@ -138,12 +153,12 @@ test('the readers accept each wire message and refuse malformed ones', () => {
 
 test('a call crosses to the leader and its answer comes back; a hub error arrives as a plain HubError', async () => {
   const w = wire()
-  w.announce()
+  void w.announce()
   const { welcome } = await attachTab(w)
 
-  const entry = await w.client.api.send(w.tabId, 'proj', { text: 'hi' })
-  const stats = await w.client.api.stats()
-  const refused = await rejection(w.client.api.subscribe(w.tabId, 'bad id'))
+  const entry = await w.tab.api.send(w.tabId, 'proj', { text: 'hi', client_msg_id: 'client_hi' })
+  const stats = await w.tab.api.stats()
+  const refused = await rejection(w.tab.api.subscribe(w.tabId, 'bad id'))
 
   expect(welcome).toMatchObject({ userId: 'u1', mode: 'leader-tab' })
   expect(entry).toMatchObject({ projectId: 'proj', text: 'hi', status: { state: 'pending' } })
@@ -151,15 +166,15 @@ test('a call crosses to the leader and its answer comes back; a hub error arrive
   expect(refused).toEqual({ code: 'invalid_argument', message: 'invalid project id' })
   expect(w.hub.calls).toEqual([
     `hello ${w.tabId}`,
-    `send ${w.tabId} proj hi`,
+    `send ${w.tabId} proj hi client_hi`,
     'stats',
     `subscribe ${w.tabId} bad id`,
   ])
 })
 
-test("hello's callbacks become posts on the tab's channel: each batch is applied, then acknowledged; session events arrive", async () => {
+test("hello's callbacks become posts on the tab's channel: each batch is applied, then acknowledged; session events and log entries arrive", async () => {
   const w = wire()
-  w.announce()
+  void w.announce()
   const tab = await attachTab(w)
   const message = (seq: number) => ({
     id: `m${seq}`,
@@ -183,41 +198,34 @@ test("hello's callbacks become posts on the tab's channel: each batch is applied
   })
   const appliedBeforeAck = tab.batches.length
   w.hub.tell(w.tabId, { type: 'logged_out' })
-  await until(() => tab.sessions.length === 1, 'the session event')
+  w.hub.tabs.get(w.tabId)?.onLog?.({ level: 'warn', event: 'channel.test', projectId: 'proj' })
+  await until(() => tab.sessions.length === 1 && tab.logs.length === 1, 'the session event and the log entry')
 
   expect(appliedBeforeAck).toBe(1)
   expect(tab.views.get('proj')?.messages.map((m) => m.seq)).toEqual([1, 2])
   expect(tab.sessions).toEqual([{ type: 'logged_out' }])
+  expect(tab.logs).toEqual([{ level: 'warn', event: 'channel.test', projectId: 'proj' }])
 })
 
-test('with no leader, a call settles with a timeout error within its limit', async () => {
+test('with no leader, hello settles within the start limit and says no leader tab announced itself', async () => {
   const w = wire()
 
-  const error = await rejection(
-    w.client.api.hello(
-      { tabId: w.tabId, visible: true },
-      () => {},
-      () => {},
-    ),
-  )
+  const error = await helloRefused(w)
 
-  expect(error.code).toBe('timeout')
-  expect(error.message).toMatch(/no leader tab/)
+  expect(error.code).toBe('unavailable')
+  expect(error.message).toMatch(/no leader tab announced itself within 400 ms/)
 })
 
 test('a leader answers only calls addressed to its own epoch', async () => {
   const w = wire({ epoch: 7, announceEpoch: 8 })
-  w.announce()
+  // Epoch 8's liveness lock is held too, so only the unanswered ping can tell.
+  void holdLock(w.locks.client('other'), hubLockName(`leader-${w.tabId.slice(4)}-8`))
+  await w.announce()
 
-  const error = await rejection(
-    w.client.api.hello(
-      { tabId: w.tabId, visible: true },
-      () => {},
-      () => {},
-    ),
-  )
+  const error = await helloRefused(w)
 
-  expect(error.code).toBe('timeout')
+  expect(error.code).toBe('unavailable')
+  expect(error.message).toMatch(/ping\(\) got no answer/)
   expect(w.hub.calls).toEqual([])
 })
 
@@ -226,7 +234,7 @@ test('a call must name the calling tab', async () => {
   const tabChannel = w.open(tabChannelName('intruder'))
   const answers: unknown[] = []
   tabChannel.listen((data) => answers.push(data))
-  const calls = w.open(w.n.calls)
+  const calls = w.open(w.calls)
 
   calls.post({ type: 'call', id: 'x1', tabId: 'intruder', epoch: 7, method: 'bye', args: ['victim'] })
   await until(() => answers.length === 1, 'the answer')
@@ -242,10 +250,10 @@ test('a call must name the calling tab', async () => {
 
 test('a tab whose lifetime lock comes free (closed or crashed) is detached from the hub', async () => {
   const w = wire()
-  w.announce()
-  const tab = await attachTab(w)
+  void w.announce()
+  await attachTab(w)
 
-  tab.closeTab()
+  w.tab.closeTab()
   await until(() => w.hub.calls.includes(`detach ${w.tabId}`), 'the detach')
 
   expect(w.hub.tabs.has(w.tabId)).toBe(false)
@@ -253,32 +261,27 @@ test('a tab whose lifetime lock comes free (closed or crashed) is detached from 
 
 test('a leader whose fence says no answers nothing and calls nothing on its hub', async () => {
   const w = wire({ fence: async () => false })
-  w.announce()
+  void w.announce()
 
-  const error = await rejection(
-    w.client.api.hello(
-      { tabId: w.tabId, visible: true },
-      () => {},
-      () => {},
-    ),
-  )
+  const error = await helloRefused(w)
 
-  expect(error.code).toBe('timeout')
+  expect(error.code).toBe('unavailable')
+  expect(error.message).toMatch(/ping\(\) got no answer/)
   expect(w.hub.calls).toEqual([])
 })
 
 test('calls before hello are refused with a hint', async () => {
   const w = wire()
-  w.announce()
+  void w.announce()
 
-  const error = await rejection(w.client.api.stats())
+  const error = await rejection(w.tab.api.stats())
 
   expect(error).toEqual({ code: 'unknown_tab', message: 'stats() before hello(): call hello() first' })
 })
 
 test('a call still in the hub when the leader stops gets no answer, and what it started is closed when it returns', async () => {
   const w = wire()
-  w.announce()
+  void w.announce()
   await attachTab(w)
   let finish: (() => void) | undefined
   w.hub.loadOlder = async () => {
@@ -288,7 +291,7 @@ test('a call still in the hub when the leader stops gets no answer, and what it 
     return { messages: [], hasOlder: false }
   }
 
-  const call = rejection(w.client.api.loadOlder(w.tabId, 'proj', 10, 5))
+  const call = rejection(w.tab.api.loadOlder(w.tabId, 'proj', 10, 5))
   await until(() => finish !== undefined, 'the call in the hub')
   w.serving.stop()
   finish?.()

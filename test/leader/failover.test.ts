@@ -1,25 +1,38 @@
 /**
  * Leader-tab failover end to end in Node: real hubs (the same core as the SharedWorker) inside
- * leader hosts elected with a fake lock manager, tabs as `LeaderClient`s over real
+ * leader hosts elected with a fake lock manager, tabs built as the client builds them (the leader dialer under the attachment) over real
  * `BroadcastChannel`s, fake-indexeddb as the origin's shared IndexedDB, and the real proxy and
  * reference backend on loopback. The leader goes in the middle of a burst; every tab still ends
  * with each message exactly once, in order.
  */
 import 'fake-indexeddb/auto'
 import { afterEach, expect, test } from 'vitest'
-import { createLeaderClient } from '../../src/client/leader/leader-client'
 import { applyChanges, EMPTY_VIEW, type ProjectView } from '../../src/client/message-list'
-import { createHub, type FetchLike, type Hub, systemClock } from '../../src/hub'
-import type { ChannelBatch } from '../../src/protocol'
+import { createHub, type FetchLike, type Hub } from '../../src/hub'
+import { type LeaderHost, startLeaderHost } from '../../src/leader/election'
+import { fencedDeps } from '../../src/leader/fence'
+import type { Channel } from '../../src/leader/platform'
+import {
+  announceChannelName,
+  type ChannelBatch,
+  callChannelName,
+  HUB_PROTOCOL_VERSION,
+  type HubConfigJson,
+  leaderLockName,
+} from '../../src/protocol'
 import type { RunningBackend } from '../../src/server/backend'
 import { deleteChatStore, openChatStore } from '../../src/store'
-import { fencedDeps } from '../../src/worker/leader-fence'
-import { type LeaderHost, startLeaderHost } from '../../src/worker/leader-host'
-import type { Channel } from '../../src/worker/leader-platform'
-import { tabLockName } from '../../src/worker/tab-lock'
 import { range, seqsOf } from '../helpers/hub-harness'
 import { startStack, type TestStack } from '../helpers/servers'
-import { channelsFor, clockFor, createFakeLocks, createFreezer, type FakeLocks, until } from './leader-fakes'
+import {
+  channelsFor,
+  clockFor,
+  createFakeLocks,
+  createFreezer,
+  type FakeLocks,
+  leaderTab,
+  until,
+} from './fakes'
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -32,6 +45,8 @@ interface Origin {
   stack: TestStack
   cookie: string
   locks: FakeLocks
+  /** Names the origin's channels and lock, so tests never hear each other. */
+  config: HubConfigJson
   lock: string
   announce: string
   calls: string
@@ -40,14 +55,15 @@ interface Origin {
 async function origin(user: string): Promise<Origin> {
   const stack = await startStack()
   cleanups.push(() => stack.close())
-  const suffix = `${process.pid}-${++counter}`
+  const config = { origin: `${process.pid}-${++counter}` }
   return {
     stack,
     cookie: await stack.login(user),
     locks: createFakeLocks(),
-    lock: `lock-${suffix}`,
-    announce: `announce-${suffix}`,
-    calls: `calls-${suffix}`,
+    config,
+    lock: leaderLockName(HUB_PROTOCOL_VERSION, config),
+    announce: announceChannelName(HUB_PROTOCOL_VERSION, config),
+    calls: callChannelName(HUB_PROTOCOL_VERSION, config),
   }
 }
 
@@ -70,7 +86,7 @@ function worker(o: Origin, name: string) {
     callChannel: o.calls,
     openChannel: channelsFor(freezer, opened),
     locks: o.locks.client(name, freezer),
-    createHub: (fence) => {
+    createHub: (fence, host) => {
       const hub = createHub(
         fencedDeps(
           {
@@ -85,6 +101,7 @@ function worker(o: Origin, name: string) {
           },
           fence,
         ),
+        host,
       )
       hubs.push(hub)
       return hub
@@ -115,27 +132,10 @@ function worker(o: Origin, name: string) {
 
 /** A tab: holds its lifetime lock, follows the leader, renders with the client's own `applyChanges`. */
 async function tab(o: Origin, tabId: string, projectId: string) {
-  const opened: Channel[] = []
   let view: ProjectView = EMPTY_VIEW
   /** Seqs in the order the tab was given them; a `reset` starts over. */
   let delivered: number[] = []
-  const client = createLeaderClient({
-    openChannel: channelsFor(undefined, opened),
-    announceChannel: o.announce,
-    callChannel: o.calls,
-    timeLimit: () => 15_000,
-    clock: systemClock,
-    newId: () => `call-${++counter}`,
-  })
-  let release: () => void = () => {}
-  void o.locks
-    .client(`${tabId}-page`)
-    .request(tabLockName(tabId), {}, () => new Promise<void>((r) => (release = r)))
-  cleanups.push(() => {
-    client.close()
-    release()
-    for (const channel of opened) channel.close()
-  })
+  const attached = leaderTab({ locks: o.locks, config: o.config, tabId, timeLimitMs: 15_000 }, cleanups)
   const onBatch = (batch: ChannelBatch) => {
     for (const change of batch.changes) {
       if (change.type === 'reset') delivered = change.snapshot.messages.flatMap((m) => m.seq ?? [])
@@ -143,10 +143,10 @@ async function tab(o: Origin, tabId: string, projectId: string) {
     }
     view = applyChanges(view, batch.changes)
   }
-  await client.api.hello({ tabId, visible: true }, onBatch, () => {})
-  await client.api.subscribe(tabId, projectId)
+  await attached.api.hello({ tabId, visible: true }, onBatch, () => {})
+  await attached.api.subscribe(tabId, projectId)
   return {
-    client,
+    api: attached.api,
     get view() {
       return view
     },
@@ -173,7 +173,7 @@ test('the leader goes in the middle of a 1,000-message burst: every tab ends wit
   for (let i = 1; i <= 500; i++) backend.append(project, 'bot', `burst ${i}`)
   // Mid-stream: the tabs have part of the burst, the leader is still busy with the rest.
   await until(() => tabs.every((t) => seqsOf(t.view).length >= 20 + 100), 'part of the burst in every tab')
-  await tabs[1]?.client.api.send('t2', project, { text: 'sent as the leader goes' })
+  await tabs[1]?.api.send('t2', project, { text: 'sent as the leader goes' })
   a.kill()
   for (let i = 501; i <= 1000; i++) backend.append(project, 'bot', `burst ${i}`)
 

@@ -4,16 +4,23 @@
  * a stolen leader that stands down without answering or writing once it wakes up.
  */
 import { afterEach, expect, test } from 'vitest'
-import { createLeaderClient, type LeaderClient } from '../../src/client/leader/leader-client'
 import { applyChanges, EMPTY_VIEW, type ProjectView } from '../../src/client/message-list'
 import { systemClock } from '../../src/hub'
-import { createMemoryStore } from '../../src/store'
-import { fencedDeps, fencedStore } from '../../src/worker/leader-fence'
-import { type LeaderHost, startLeaderHost } from '../../src/worker/leader-host'
-import type { Channel } from '../../src/worker/leader-platform'
-import { type LeaderAnnouncement, readAnnounce } from '../../src/worker/leader-protocol'
-import { tabLockName } from '../../src/worker/tab-lock'
+import { type LeaderHost, startLeaderHost } from '../../src/leader/election'
+import { fencedDeps, fencedStore } from '../../src/leader/fence'
+import type { Channel } from '../../src/leader/platform'
 import {
+  announceChannelName,
+  callChannelName,
+  HUB_PROTOCOL_VERSION,
+  type HubConfigJson,
+  type LeaderAnnouncement,
+  leaderLockName,
+  readAnnounce,
+} from '../../src/protocol'
+import { createMemoryStore } from '../../src/store'
+import {
+  attachedTo,
   channelsFor,
   clockFor,
   createFakeLocks,
@@ -21,9 +28,11 @@ import {
   createStubHub,
   type FakeLocks,
   type Freezer,
+  type LeaderTab,
+  leaderTab,
   type StubHub,
   until,
-} from './leader-fakes'
+} from './fakes'
 
 const cleanups: Array<() => void> = []
 afterEach(() => {
@@ -34,18 +43,21 @@ let counter = 0
 
 interface Origin {
   locks: FakeLocks
+  /** A config of its own, so tests never hear each other's channels. */
+  config: HubConfigJson
   lock: string
   announce: string
   calls: string
 }
 
 function origin(): Origin {
-  const suffix = `${process.pid}-${++counter}`
+  const config = { origin: `${process.pid}-${++counter}` }
   return {
     locks: createFakeLocks(),
-    lock: `lock-${suffix}`,
-    announce: `announce-${suffix}`,
-    calls: `calls-${suffix}`,
+    config,
+    lock: leaderLockName(HUB_PROTOCOL_VERSION, config),
+    announce: announceChannelName(HUB_PROTOCOL_VERSION, config),
+    calls: callChannelName(HUB_PROTOCOL_VERSION, config),
   }
 }
 
@@ -72,8 +84,8 @@ function worker(o: Origin, name: string, channelFreezer?: Freezer): TestWorker {
     callChannel: o.calls,
     openChannel: channelsFor(channelFreezer ?? freezer, opened),
     locks: o.locks.client(name, freezer),
-    createHub: (fence) => {
-      const hub = createStubHub()
+    createHub: (fence, host) => {
+      const hub = createStubHub(host)
       hubs.push(hub)
       fences.push(fence)
       return hub
@@ -102,40 +114,26 @@ function worker(o: Origin, name: string, channelFreezer?: Freezer): TestWorker {
 }
 
 interface TestTab {
-  client: LeaderClient
+  tab: LeaderTab
   views: Map<string, ProjectView>
   tabId: string
 }
 
 async function tab(o: Origin, tabId: string): Promise<TestTab> {
-  const opened: Channel[] = []
   const views = new Map<string, ProjectView>()
-  const client = createLeaderClient({
-    openChannel: channelsFor(undefined, opened),
-    announceChannel: o.announce,
-    callChannel: o.calls,
-    timeLimit: () => 3000,
-    clock: systemClock,
-    newId: () => `call-${++counter}`,
-  })
-  let release: () => void = () => {}
-  void o.locks
-    .client(`${tabId}-page`)
-    .request(tabLockName(tabId), {}, () => new Promise<void>((r) => (release = r)))
-  cleanups.push(() => {
-    client.close()
-    release()
-    for (const channel of opened) channel.close()
-  })
-  await client.api.hello(
+  const attached = leaderTab({ locks: o.locks, config: o.config, tabId }, cleanups)
+  await attached.api.hello(
     { tabId, visible: true },
     (batch) => {
       views.set(batch.projectId, applyChanges(views.get(batch.projectId) ?? EMPTY_VIEW, batch.changes))
     },
     () => {},
   )
-  return { client, views, tabId }
+  return { tab: attached, views, tabId }
 }
+
+/** The leader id of `worker`'s term, if it leads. */
+const termOf = (w: TestWorker) => (w.host.role.role === 'leading' ? w.host.role.leaderId : undefined)
 
 /** Everything announced on the origin's announce channel, in order. */
 function listen(o: Origin): LeaderAnnouncement[] {
@@ -180,18 +178,19 @@ test('when the leader tab closes, the next worker in the queue leads with a high
   const b = worker(o, 'b')
   const t1 = await tab(o, 't1')
   const t2 = await tab(o, 't2')
-  await t1.client.api.subscribe('t1', 'proj')
-  await t2.client.api.subscribe('t2', 'proj')
-  const firstEpoch = t1.client.leader?.epoch ?? 0
+  await t1.tab.api.subscribe('t1', 'proj')
+  await t2.tab.api.subscribe('t2', 'proj')
+  expect(attachedTo(t1.tab)).toBe(termOf(a))
+  const firstEpoch = a.host.role.role === 'leading' ? a.host.role.epoch : 0
 
   a.kill()
   await until(() => b.host.role.role === 'leading', 'b leads')
   const bHub = b.hubs[0]
   await until(() => (bHub?.calls.filter((c) => c.startsWith('subscribe')).length ?? 0) === 2, 're-subscribed')
-  const stats = await t2.client.api.stats()
+  const stats = await t2.tab.api.stats()
 
-  expect(t1.client.leader?.tabId).toBe('b')
-  expect(t1.client.leader?.epoch).toBeGreaterThan(firstEpoch)
+  await until(() => attachedTo(t1.tab) === termOf(b), 't1 attached to b')
+  expect(b.host.role.role === 'leading' && b.host.role.epoch).toBeGreaterThan(firstEpoch)
   expect([...(bHub?.calls ?? [])].sort()).toEqual([
     'hello t1',
     'hello t2',
@@ -202,7 +201,7 @@ test('when the leader tab closes, the next worker in the queue leads with a high
   expect(stats.tabs).toBe(2)
 })
 
-test('a call the old leader never answered goes again to the new one; an unanswered send is refused, not repeated', async () => {
+test('a call the old leader never answered goes again to the new one, a send too: with its client_msg_id, so it is queued once', async () => {
   const o = origin()
   const a = worker(o, 'a')
   await until(() => a.host.role.role === 'leading', 'a leads')
@@ -210,17 +209,19 @@ test('a call the old leader never answered goes again to the new one; an unanswe
   const t1 = await tab(o, 't1')
   a.freezer.freeze() // a hears the calls but cannot answer them
 
-  const older = t1.client.api.loadOlder('t1', 'proj', 10, 5)
-  const sent = t1.client.api.send('t1', 'proj', { text: 'in flight' }).then(
-    () => 'sent',
+  const older = t1.tab.api.loadOlder('t1', 'proj', 10, 5)
+  const sent = t1.tab.api.send('t1', 'proj', { text: 'in flight', client_msg_id: 'client_in_flight' }).then(
+    (entry) => entry.text,
     (error: { code: string }) => error.code,
   )
   a.kill()
 
   await expect(older).resolves.toEqual({ messages: [], hasOlder: false })
-  await expect(sent).resolves.toBe('unavailable')
+  await expect(sent).resolves.toBe('in flight')
   expect(b.hubs[0]?.calls).toContain('loadOlder t1 proj 10 5')
-  expect(b.hubs[0]?.calls.some((c) => c.startsWith('send'))).toBe(false)
+  expect(b.hubs[0]?.calls.filter((c) => c.startsWith('send'))).toEqual([
+    'send t1 proj in flight client_in_flight',
+  ])
 })
 
 test('a frozen leader keeps its lock: a follower steals it after the silence; the old leader, thawed, stands down and answers and writes nothing', async () => {
@@ -238,7 +239,7 @@ test('a frozen leader keeps its lock: a follower steals it after the silence; th
   })
 
   a.freezer.freeze()
-  const stats = t1.client.api.stats() // posted to a, which is frozen
+  const stats = t1.tab.api.stats() // posted to a, which is frozen
   await until(() => b.host.role.role === 'leading', 'b steals', 3000)
   await expect(stats).resolves.toMatchObject({ mode: 'leader-tab' })
   a.freezer.thaw()
@@ -263,7 +264,7 @@ test('a frozen leader keeps its lock: a follower steals it after the silence; th
   expect(await oldStore.listOutbox()).toEqual([])
   expect(await oldFence()).toBe(false)
   expect(leaders([a, b])).toEqual([b])
-  expect(t1.client.leader?.tabId).toBe('b')
+  expect(attachedTo(t1.tab)).toBe(termOf(b))
 })
 
 test('a leader that hears a newer leader stands down; leading again needs the lock and an even newer epoch', async () => {

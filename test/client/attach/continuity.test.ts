@@ -1,27 +1,12 @@
 /**
- * `Continuity`: a tab re-subscribed at a new leader keeps what it shows when the new snapshot
+ * `Continuity`: a tab re-subscribed at a new hub (a new leader, a restarted SharedWorker) keeps what it shows when the new snapshot
  * continues it; a snapshot with a gap, or any `reset` outside a failover, still replaces the view.
  */
 import { expect, test } from 'vitest'
-import { createContinuity, MAX_BRIDGE } from '../../src/client/leader/continuity'
-import { applyChanges, EMPTY_VIEW, type ProjectView } from '../../src/client/message-list'
-import type { ChannelBatch, ChannelSnapshot, OutboxEntry, PersistentChatMessage } from '../../src/protocol'
-
-const message = (seq: number, clientMsgId: string | null = null): PersistentChatMessage => ({
-  id: `m${seq}`,
-  seq,
-  text: `message ${seq}`,
-  message_type: 'user',
-  user_id: 'u1',
-  project_id: 'p',
-  client_msg_id: clientMsgId,
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-  build_id: null,
-  response_data: null,
-  mode: undefined,
-  actor_type: 'client',
-})
+import { createContinuity, MAX_BRIDGE } from '../../../src/client/attach/continuity'
+import { applyChanges, EMPTY_VIEW, type ProjectView } from '../../../src/client/message-list'
+import type { ChannelBatch, ChannelSnapshot, OutboxEntry, PersistentChatMessage } from '../../../src/protocol'
+import { message } from './fake-hubs'
 
 const pending = (id: string, createdAt: number): OutboxEntry => ({
   client_msg_id: id,
@@ -104,7 +89,7 @@ test('optimistic messages: sent ones confirmed by the new snapshot vanish once, 
   const a = pending('client_a', 1)
   const b = pending('client_b', 2)
   const c = pending('client_c', 3)
-  const confirmedA = { ...message(11, 'client_a') }
+  const confirmedA = { ...message(11, 'message 11', 'client_a') }
   const snapshot = reset(seqs(1, 10), [b])
   const first = snapshot.changes[0]
   if (first?.type !== 'reset') throw new Error('no reset')

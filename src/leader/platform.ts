@@ -1,6 +1,6 @@
 /**
- * The two platform features leader-tab mode stands on, narrowed to what it uses so Node tests
- * can pass their own: named broadcast channels and Web Locks.
+ * The two platform features leader-tab mode (and a tab's watch on its hub) stands on, narrowed to
+ * what they use so Node tests can pass their own: named broadcast channels and Web Locks.
  */
 
 /** @public A named broadcast channel: every other channel of that name hears `post`, never itself. */
@@ -34,6 +34,24 @@ export const broadcastChannel: OpenChannel = (name) => {
     },
     close: () => channel.close(),
   }
+}
+
+/**
+ * @public Hold the lock `name` until the returned function is called; resolves once granted.
+ * (A queued request for it, elsewhere, is granted the moment this holder goes: released, closed or crashed.)
+ */
+export function holdLock(locks: LocksLike, name: string): Promise<() => void> {
+  return new Promise((granted, failed) => {
+    locks.request(name, {}, () => new Promise<void>((release) => granted(release))).catch(failed)
+  })
+}
+
+/**
+ * @public Resolves when the lock `name` is granted to this context, i.e. once its holder is gone;
+ * the lock is released at once. Rejects with an `AbortError` when `signal` aborts first.
+ */
+export function whenFree(locks: LocksLike, name: string, signal?: AbortSignal | undefined): Promise<void> {
+  return locks.request(name, signal ? { signal } : {}, () => {})
 }
 
 /** @public Whether this context has what leader-tab mode needs. */

@@ -1,16 +1,20 @@
 /**
- * `LeaderClient` across a change of leader, with two dispatchers on one call channel and the
+ * A leader-tab tab across a change of leader, with two dispatchers on one call channel and the
  * announcements posted by the test: attaching again, calls the new attachment restores, a new
  * leader that refuses the session, and batches from a leader that has stood down.
  */
 import { afterEach, expect, test } from 'vitest'
-import { createLeaderClient } from '../../src/client/leader/leader-client'
-import { systemClock } from '../../src/hub'
-import type { ChannelBatch, SessionEvent } from '../../src/protocol'
-import { serveHub } from '../../src/worker/leader-dispatch'
-import type { Channel } from '../../src/worker/leader-platform'
-import { tabLockName } from '../../src/worker/tab-lock'
-import { channelsFor, createFakeLocks, createStubHub, type StubHub, until } from './leader-fakes'
+import { serveHub } from '../../src/leader/dispatch'
+import { type Channel, holdLock } from '../../src/leader/platform'
+import {
+  announceChannelName,
+  type ChannelBatch,
+  callChannelName,
+  HUB_PROTOCOL_VERSION,
+  hubLockName,
+  type SessionEvent,
+} from '../../src/protocol'
+import { channelsFor, createFakeLocks, createStubHub, leaderTab, type StubHub, until } from './fakes'
 
 const cleanups: Array<() => void> = []
 afterEach(() => {
@@ -21,47 +25,45 @@ let counter = 0
 
 function setup() {
   const suffix = `${process.pid}-${++counter}`
-  const names = { announce: `announce-${suffix}`, calls: `calls-${suffix}` }
+  const config = { origin: suffix }
   const opened: Channel[] = []
   const open = channelsFor(undefined, opened)
   const locks = createFakeLocks()
   const tabId = `tab-${suffix}`
-  void locks.client('page').request(tabLockName(tabId), {}, () => new Promise<void>(() => {}))
-  const announcer = open(names.announce)
+  const announcer = open(announceChannelName(HUB_PROTOCOL_VERSION, config))
   const leaders = new Map<number, { hub: StubHub; stop(): void }>()
-  const lead = (epoch: number) => {
-    const hub = createStubHub()
+  const leaderId = (epoch: number) => `leader-${suffix}-${epoch}`
+  const heartbeat = (epoch: number) =>
+    announcer.post({ type: 'leader', epoch, leaderId: leaderId(epoch), tabId: `tab-of-${epoch}` })
+  /** A leader at `epoch`: holds its liveness lock, serves a stub hub, announces itself. */
+  const lead = async (epoch: number) => {
+    const liveness = hubLockName(leaderId(epoch))
+    const hub = createStubHub({ id: leaderId(epoch), liveness })
+    const release = await holdLock(locks.client(`worker-${epoch}`), liveness)
     const serving = serveHub({
       hub,
       epoch,
-      callChannel: names.calls,
+      callChannel: callChannelName(HUB_PROTOCOL_VERSION, config),
       openChannel: open,
       locks: locks.client(`worker-${epoch}`),
       fence: async () => true,
     })
     leaders.set(epoch, { hub, stop: () => serving.stop() })
-    announcer.post({ type: 'leader', epoch, leaderId: `leader-${epoch}`, tabId: `tab-of-${epoch}` })
+    cleanups.push(() => {
+      serving.stop()
+      release()
+    })
+    heartbeat(epoch)
     return hub
   }
-  const heartbeat = (epoch: number) =>
-    announcer.post({ type: 'leader', epoch, leaderId: `leader-${epoch}`, tabId: `tab-of-${epoch}` })
-  const client = createLeaderClient({
-    openChannel: open,
-    announceChannel: names.announce,
-    callChannel: names.calls,
-    timeLimit: () => 2000,
-    clock: systemClock,
-    newId: () => `call-${++counter}`,
-  })
+  const tab = leaderTab({ locks, config, tabId, timeLimitMs: 2000 }, cleanups)
   const batches: ChannelBatch[] = []
   const sessions: SessionEvent[] = []
   cleanups.push(() => {
-    client.close()
-    for (const leader of leaders.values()) leader.stop()
     for (const channel of opened) channel.close()
   })
   const hello = () =>
-    client.api.hello(
+    tab.api.hello(
       { tabId, visible: true },
       (batch) => {
         batches.push(batch)
@@ -70,19 +72,19 @@ function setup() {
         sessions.push(event)
       },
     )
-  return { client, lead, heartbeat, leaders, tabId, hello, batches, sessions }
+  return { tab, lead, heartbeat, leaders, tabId, hello, batches, sessions }
 }
 
 test('a new leader gets hello and every shown project again; a visibility change the old leader never answered is restored, not sent twice', async () => {
   const s = setup()
-  const first = s.lead(1)
+  const first = await s.lead(1)
   await s.hello()
-  await s.client.api.subscribe(s.tabId, 'a')
-  await s.client.api.subscribe(s.tabId, 'b')
+  await s.tab.api.subscribe(s.tabId, 'a')
+  await s.tab.api.subscribe(s.tabId, 'b')
   s.leaders.get(1)?.stop() // the old leader goes silent
 
-  const hidden = s.client.api.setVisibility(s.tabId, false)
-  const second = s.lead(2)
+  const hidden = s.tab.api.setVisibility(s.tabId, false)
+  const second = await s.lead(2)
   await hidden
   await until(() => second.calls.filter((c) => c.startsWith('subscribe')).length === 2, 'subscribed again')
 
@@ -96,21 +98,21 @@ test('a new leader gets hello and every shown project again; a visibility change
 
 test('a new leader that refuses the session: the tab hears auth_failed once and asks again only on reconnect()', async () => {
   const s = setup()
-  s.lead(1)
+  await s.lead(1)
   await s.hello()
   s.leaders.get(1)?.stop()
   const second = createStubHubRefusing()
-  const refusing = s.lead(2)
+  const refusing = await s.lead(2)
   refusing.hello = second.hello
 
   await until(() => s.sessions.length === 1, 'auth_failed')
   for (let i = 0; i < 5; i++) s.heartbeat(2)
-  const refusedStats = await s.client.api.stats().then(
+  const refusedStats = await s.tab.api.stats().then(
     () => 'answered',
     (error: { code: string }) => error.code,
   )
   second.accept = true
-  await s.client.api.reconnect(s.tabId)
+  await s.tab.api.reconnect(s.tabId)
 
   expect(s.sessions).toEqual([{ type: 'auth_failed', code: 401, reason: 'not signed in' }])
   expect(second.attempts).toBe(2)
@@ -120,11 +122,12 @@ test('a new leader that refuses the session: the tab hears auth_failed once and 
 
 test('batches from a leader that has been replaced are dropped', async () => {
   const s = setup()
-  const first = s.lead(1)
+  const first = await s.lead(1)
   await s.hello()
-  await s.client.api.subscribe(s.tabId, 'a')
-  const second = s.lead(2)
+  await s.tab.api.subscribe(s.tabId, 'a')
+  const second = await s.lead(2)
   await until(() => second.calls.includes(`subscribe ${s.tabId} a`), 'attached to 2')
+  const before = s.batches.length
 
   void first.push(s.tabId, { projectId: 'a', changes: [{ type: 'status', status: { status: 'offline' } }] })
   await second.push(s.tabId, {
@@ -132,9 +135,10 @@ test('batches from a leader that has been replaced are dropped', async () => {
     changes: [{ type: 'status', status: { status: 'connected' } }],
   })
 
-  expect(s.batches.map((b) => b.changes[0]?.type === 'status' && b.changes[0].status.status)).toEqual([
-    'connected',
-  ])
+  const statuses = s.batches.map((b) => b.changes[0]?.type === 'status' && b.changes[0].status.status)
+  // While there was no leader the view said so; then only the new leader's batch counts.
+  expect(statuses.slice(0, before)).toEqual(['reconnecting'])
+  expect(statuses.slice(before)).toEqual(['connected'])
 })
 
 /** A `hello` that refuses until `accept`, counting attempts. */

@@ -1,14 +1,13 @@
 /**
  * The leader's side of the wire: answers tabs' calls on the call channel with the hub, and turns
- * the hub's `onBatch`/`onSession` callbacks into posts on each tab's own channel (one post per
- * tab per batch, acknowledged by the tab). Every call passes the fence first, so a leader whose
- * lock was stolen answers nothing and touches nothing.
+ * the hub's `onBatch`/`onSession`/`onLog` callbacks into posts on each tab's own channel (one post
+ * per tab per batch, acknowledged by the tab). Every call passes the fence first, so a leader
+ * whose lock was stolen answers nothing and touches nothing.
  */
 import type { Hub, Logger } from '../hub'
-import type { ChannelBatch, HubError, SessionEvent, TabHello } from '../protocol'
-import type { Channel, LocksLike, OpenChannel } from './leader-platform'
-import { asHubError, readToLeader, type ToLeader, type ToTab, tabChannelName } from './leader-protocol'
-import { tabLockName } from './tab-lock'
+import type { ChannelBatch, LogEntry, SessionEvent, TabHello, ToLeader, ToTab } from '../protocol'
+import { asHubError, hubError, readToLeader, tabChannelName, tabLockName } from '../protocol'
+import type { Channel, LocksLike, OpenChannel } from './platform'
 
 /** @public What `serveHub` needs. */
 export interface ServeHubOptions {
@@ -98,14 +97,15 @@ export function serveHub(options: ServeHubOptions): Serving {
         post(tabId, { type: 'batch', epoch, batchId, batch })
       })
     const onSession = (event: SessionEvent) => post(tabId, { type: 'session', epoch, event })
-    const welcome = await hub.hello(greeting, onBatch, onSession)
+    const onLog = (entry: LogEntry) => post(tabId, { type: 'log', epoch, entry })
+    const welcome = await hub.hello(greeting, onBatch, onSession, onLog)
     watch(tabId)
     return welcome
   }
 
   const dispatch = async (call: Extract<ToLeader, { type: 'call' }>): Promise<unknown> => {
     if (call.method === 'hello') return hello(call.tabId, call.args)
-    if (call.method !== 'stats' && call.args[0] !== call.tabId) {
+    if (call.method !== 'stats' && call.method !== 'ping' && call.args[0] !== call.tabId) {
       throw hubError('invalid_argument', `${call.method}() must name the calling tab`)
     }
     const method = hub[call.method] as (...args: unknown[]) => Promise<unknown>
@@ -149,8 +149,4 @@ export function serveHub(options: ServeHubOptions): Serving {
       for (const tabId of [...links.keys()]) forget(tabId)
     },
   }
-}
-
-function hubError(code: HubError['code'], message: string): HubError {
-  return { code, message }
 }

@@ -4,12 +4,14 @@
  * follower that hears nothing for a few seconds steals the lock (a frozen or wedged leader keeps
  * holding it); a leader whose lock was stolen, or who hears a newer leader, stands down: it
  * closes its hub and answers nothing more. Stores and calls pass `fence()`, which asks the lock
- * manager, so a leader that wakes up after losing its lock writes nothing.
+ * manager, so a leader that wakes up after losing its lock writes nothing. For the length of a
+ * term the leader also holds the hub's liveness lock (`hubLockName(leaderId)`): tabs queued on it
+ * learn at once that the term ended, whether the worker stood down, crashed or was closed.
  */
-import type { Clock, Hub, Logger } from '../hub'
-import { type Serving, serveHub } from './leader-dispatch'
-import type { Channel, LocksLike, OpenChannel } from './leader-platform'
-import { type LeaderAnnouncement, readAnnounce } from './leader-protocol'
+import type { Clock, Hub, HubHost, Logger } from '../hub'
+import { hubLockName, type LeaderAnnouncement, readAnnounce } from '../protocol'
+import { type Serving, serveHub } from './dispatch'
+import { type Channel, holdLock, type LocksLike, type OpenChannel } from './platform'
 
 /** @public What a host is built from. */
 export interface LeaderHostOptions {
@@ -20,8 +22,8 @@ export interface LeaderHostOptions {
   callChannel: string
   openChannel: OpenChannel
   locks: LocksLike
-  /** Creates the hub for a term; `fence` guards its writes (see `fencedDeps`). */
-  createHub(fence: () => Promise<boolean>): Hub
+  /** Creates the hub for a term; `fence` guards its writes (see `fencedDeps`); `host` names it. */
+  createHub(fence: () => Promise<boolean>, host: HubHost): Hub
   clock: Clock
   random: () => number
   newId: () => string
@@ -67,6 +69,8 @@ interface Term {
   announcer: unknown
   /** Resolving it ends the lock callback, releasing the lock if it is still ours. */
   release: () => void
+  /** Releases the hub's liveness lock: tabs waiting on it re-attach. */
+  releaseLiveness: () => void
 }
 
 /** @public Join the election. */
@@ -87,6 +91,9 @@ export function startLeaderHost(options: LeaderHostOptions): LeaderHost {
   let lastCheck = clock.now()
   let queued: AbortController | undefined
   let watchdog: unknown
+
+  /** Read afresh after an await (a `stop()` may have come meanwhile). */
+  const stopped = () => role.role === 'stopped'
 
   function drawSilenceLimit() {
     return silenceMs + options.random() * stealJitterMs
@@ -115,6 +122,7 @@ export function startLeaderHost(options: LeaderHostOptions): LeaderHost {
     clock.clearTimeout(ending.announcer)
     ending.serving.stop()
     ending.hub.close()
+    ending.releaseLiveness()
     ending.release()
     heard()
     log({ level: 'info', event: 'leader.stood_down', reason, epoch: ending.epoch })
@@ -167,9 +175,17 @@ export function startLeaderHost(options: LeaderHostOptions): LeaderHost {
     highestEpoch = epoch
     const clientId = await holderClientId()
     if (role.role === 'stopped') return undefined
+    const leaderId = options.newId()
+    const liveness = hubLockName(leaderId)
+    // Held before any tab can hear of this term, so a tab that watches it never finds it free early.
+    const releaseLiveness = await holdLock(locks, liveness).catch(() => () => {})
+    if (stopped()) {
+      releaseLiveness()
+      return undefined
+    }
     let current: Term | undefined
     const fence = () => (current ? fenceFor(current) : Promise.resolve(false))
-    const hub = options.createHub(fence)
+    const hub = options.createHub(fence, { id: leaderId, liveness })
     const serving = serveHub({
       hub,
       epoch,
@@ -179,8 +195,16 @@ export function startLeaderHost(options: LeaderHostOptions): LeaderHost {
       fence,
       log,
     })
-    const leaderId = options.newId()
-    current = { epoch, leaderId, clientId, hub, serving, announcer: undefined, release: () => {} }
+    current = {
+      epoch,
+      leaderId,
+      clientId,
+      hub,
+      serving,
+      announcer: undefined,
+      release: () => {},
+      releaseLiveness,
+    }
     const started = current
     term = started
     role = { role: 'leading', epoch, leaderId }

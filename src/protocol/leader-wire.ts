@@ -1,17 +1,20 @@
 /**
- * The leader-tab wire: lock and channel names, and the messages tabs and the leader's worker
- * exchange over `BroadcastChannel` where there is no SharedWorker. Pure: names and shapes.
+ * The leader-tab wire: the messages tabs and the leading tab's worker exchange over
+ * `BroadcastChannel` where there is no SharedWorker, and the start message a tab gives its own
+ * leader worker. Pure: shapes and readers (anything malformed reads as `undefined`).
  *
  * - announce channel: `{type:'leader'}` from the leader on start and every second; `{type:'who'}`
  *   from anyone who wants to hear it at once.
  * - call channel (only the leader listens): `{type:'call'}` requests and `{type:'ack'}`s of batches.
- * - one channel per tab (`persistent-chat:tab:<tabId>`): results, batches and session events for
+ * - one channel per tab (`tabChannelName`): results, batches, session events and log entries for
  *   that tab, so the leader posts once per tab per batch.
  */
-import type { HubConfig } from '../hub'
-import type { ChannelBatch, HubApi, HubError, SessionEvent } from '../protocol'
-import { HUB_METHODS } from '../protocol'
-import { workerName } from './worker-name'
+import type { ChannelBatch } from './events'
+import type { HubApi, HubError, SessionEvent } from './hub-api'
+import { HUB_METHODS } from './hub-api'
+import { asHubError } from './hub-error'
+import { isLogLevel, type LogEntry } from './log'
+import type { HubConfigJson } from './names'
 
 /** @public The methods a tab calls over the call channel (`hello` carries no functions on the wire). */
 export type LeaderMethod = keyof HubApi
@@ -22,7 +25,7 @@ const METHODS: ReadonlySet<string> = new Set<LeaderMethod>(HUB_METHODS)
 export interface LeaderAnnouncement {
   type: 'leader'
   epoch: number
-  /** Unique per term: a leader that stands down and leads again gets a new one. */
+  /** Unique per term: a leader that stands down and leads again gets a new one. Also the hub's id. */
   leaderId: string
   /** The tab whose worker leads (for the hub panel and tests). */
   tabId: string
@@ -42,44 +45,29 @@ export type ToTab =
   | { type: 'result'; id: string; epoch: number; ok: false; error: HubError }
   | { type: 'batch'; epoch: number; batchId: number; batch: ChannelBatch }
   | { type: 'session'; epoch: number; event: SessionEvent }
-
-/** @public The leader lock (one holder per origin, protocol version and hub config). */
-export function leaderLockName(version: number, config: Partial<HubConfig>): string {
-  return `persistent-chat:leader ${workerName(version, config)}`
-}
-
-/** @public Where the leader announces itself. */
-export function announceChannelName(version: number, config: Partial<HubConfig>): string {
-  return `persistent-chat:announce ${workerName(version, config)}`
-}
-
-/** @public Where tabs call the leader. */
-export function callChannelName(version: number, config: Partial<HubConfig>): string {
-  return `persistent-chat:calls ${workerName(version, config)}`
-}
-
-/** @public Where the leader answers one tab. */
-export function tabChannelName(tabId: string): string {
-  return `persistent-chat:tab:${tabId}`
-}
+  | { type: 'log'; epoch: number; entry: LogEntry }
 
 /**
- * @public The name of a tab's leader worker: the SharedWorker name plus the tab's id, so the
- * worker knows the config it serves and which tab it lives in.
+ * @public What a tab posts to its own leader worker once it is created: the worker's name may
+ * be ignored, so its settings come this way.
  */
-export function leaderWorkerName(version: number, tabId: string, config: Partial<HubConfig>): string {
-  return `${tabId} ${workerName(version, config)}`
+export interface LeaderWorkerStart {
+  type: 'start'
+  protocolVersion: number
+  tabId: string
+  config: HubConfigJson
+  /** The lock the worker holds for its lifetime (see `leaderWorkerLockName`). */
+  lifetimeLock: string
 }
 
-/** @public Read a leader worker's name back; the config part is read with `configFromWorkerName`. */
-export function tabIdFromLeaderWorkerName(name: string): { tabId: string; sharedName: string } {
-  const space = name.indexOf(' ')
-  return space < 0
-    ? { tabId: name, sharedName: '' }
-    : { tabId: name.slice(0, space), sharedName: name.slice(space + 1) }
-}
+/** @public What a leader worker posts back to its tab. */
+export type FromLeaderWorker =
+  /** Its lifetime lock is held: the tab may watch it. */
+  | { type: 'started' }
+  /** It cannot serve (another protocol version, bad settings). */
+  | { type: 'refused'; reason: string }
 
-/** @public Read an announce-channel message; anything else is `undefined`. */
+/** @public Read an announce-channel message. */
 export function readAnnounce(data: unknown): AnnounceMessage | undefined {
   if (!isRecord(data)) return undefined
   if (data['type'] === 'who') return { type: 'who' }
@@ -94,7 +82,7 @@ export function readAnnounce(data: unknown): AnnounceMessage | undefined {
   return undefined
 }
 
-/** @public Read a call-channel message; anything else is `undefined`. */
+/** @public Read a call-channel message. */
 export function readToLeader(data: unknown): ToLeader | undefined {
   if (!isRecord(data) || typeof data['tabId'] !== 'string' || !isCount(data['epoch'])) return undefined
   const { tabId, epoch } = data
@@ -114,7 +102,7 @@ export function readToLeader(data: unknown): ToLeader | undefined {
   return undefined
 }
 
-/** @public Read a tab-channel message; anything else is `undefined`. */
+/** @public Read a tab-channel message. */
 export function readToTab(data: unknown): ToTab | undefined {
   if (!isRecord(data) || !isCount(data['epoch'])) return undefined
   const { epoch } = data
@@ -140,27 +128,33 @@ export function readToTab(data: unknown): ToTab | undefined {
         return undefined
       return { type: 'session', epoch, event: event as unknown as SessionEvent }
     }
+    case 'log': {
+      const entry = data['entry']
+      if (!isRecord(entry) || !isLogLevel(entry['level']) || typeof entry['event'] !== 'string')
+        return undefined
+      return { type: 'log', epoch, entry: entry as LogEntry }
+    }
     default:
       return undefined
   }
 }
 
-const HUB_ERROR_CODES: ReadonlySet<string> = new Set<HubError['code']>([
-  'unauthenticated',
-  'timeout',
-  'unknown_tab',
-  'invalid_argument',
-  'not_found',
-  'unavailable',
-])
+/** @public Read what a tab posts to its leader worker. */
+export function readLeaderWorkerStart(data: unknown): LeaderWorkerStart | undefined {
+  if (!isRecord(data) || data['type'] !== 'start') return undefined
+  const { protocolVersion, tabId, config, lifetimeLock } = data
+  if (!isCount(protocolVersion) || typeof tabId !== 'string' || typeof lifetimeLock !== 'string')
+    return undefined
+  if (!isRecord(config)) return undefined
+  return { type: 'start', protocolVersion, tabId, config: config as HubConfigJson, lifetimeLock }
+}
 
-/** @public Anything thrown, as the plain `HubError` that crosses a channel. */
-export function asHubError(error: unknown): HubError {
-  if (isRecord(error) && typeof error['code'] === 'string' && HUB_ERROR_CODES.has(error['code'])) {
-    return { code: error['code'] as HubError['code'], message: String(error['message'] ?? '') }
-  }
-  const message = isRecord(error) && typeof error['message'] === 'string' ? error['message'] : String(error)
-  return { code: 'unavailable', message }
+/** @public Read what a leader worker posts to its tab. */
+export function readFromLeaderWorker(data: unknown): FromLeaderWorker | undefined {
+  if (!isRecord(data)) return undefined
+  if (data['type'] === 'started') return { type: 'started' }
+  if (data['type'] === 'refused') return { type: 'refused', reason: String(data['reason'] ?? '') }
+  return undefined
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

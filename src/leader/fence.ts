@@ -4,14 +4,14 @@
  * instead of network or disk. Store reads pass straight through.
  */
 import type { HubDeps } from '../hub'
-import type { HubError } from '../protocol'
+import { hubError } from '../protocol'
 import type { ChatStore } from '../store'
 
 /** @public `deps` whose requests and store writes wait for `fence()` and fail when it says no. */
 export function fencedDeps(deps: HubDeps, fence: () => Promise<boolean>): HubDeps {
   const guard = async () => {
     if (!(await fence())) {
-      throw { code: 'unavailable', message: 'this tab no longer leads: refused' } satisfies HubError
+      throw hubError('unavailable', 'this tab no longer leads: refused')
     }
   }
   return {

@@ -1,6 +1,7 @@
 /**
- * Keeps a tab's view whole across a change of leader. After a failover the tab subscribes again
- * and the new leader answers with a `reset` snapshot of its latest window. When that snapshot
+ * Keeps a tab's view whole across a change of hub, in every mode (a new leader tab, a
+ * SharedWorker that died and was started again). After a failover the tab subscribes again
+ * and the new hub answers with a `reset` snapshot of its latest window. When that snapshot
  * continues what the tab already holds — directly, or with a bridge of the missing messages the
  * tab fetched first (`gap` says which) — it becomes incremental changes, so the tab keeps its
  * earlier messages and scroll position. Otherwise the `reset` passes unchanged.
@@ -32,7 +33,7 @@ export interface Continuity {
    */
   gap(batch: ChannelBatch): Gap | undefined
   /**
-   * Pass a batch on. With `failover` (the project was subscribed again at a new leader), its
+   * Pass a batch on. With `failover` (the project was subscribed again at a new hub), its
    * first `reset` continues the view when it can, with `bridge` (ascending) filling a gap.
    */
   apply(batch: ChannelBatch, failover: boolean, bridge?: readonly PersistentChatMessage[]): ChannelBatch
