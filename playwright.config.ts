@@ -51,6 +51,7 @@ export default defineConfig<{ sharedWorker: boolean }>({
         'chaos.spec.ts',
         'long-stall.spec.ts',
         'hub-death.spec.ts',
+        'many-projects.spec.ts',
       ],
       use: { launchOptions, sharedWorker: false },
     },

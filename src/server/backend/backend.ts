@@ -54,6 +54,8 @@ export interface RunningBackend {
   port: number
   /** Currently open SSE streams, of everyone or of one user. */
   openStreams(userId?: string): number
+  /** The projects a user has open streams on, sorted (tests check which upstreams are open). */
+  openStreamProjects(userId: string): string[]
   /** Every HTTP request received, rejected ones included (tests count upstream calls). */
   requestCount(): number
   /**
@@ -123,6 +125,7 @@ export async function startBackend(options: BackendOptions): Promise<RunningBack
     url,
     port,
     openStreams: (userId) => streams.count(userId),
+    openStreamProjects: (userId) => streams.projectsOf(userId),
     requestCount: handler.requestCount,
     append(projectId, userId, text, appendOptions = {}) {
       return chat.post({

@@ -47,6 +47,8 @@ export interface StreamRegistry {
   publish(projectId: string, event: LiveEvent): void
   /** Open streams, of everyone or of one user. */
   count(userId?: string): number
+  /** The projects a user has open streams on, sorted (a project twice when it has two). */
+  projectsOf(userId: string): string[]
   /** Ends every stream. */
   closeAll(): void
 }
@@ -163,6 +165,10 @@ export function createStreamRegistry(options: StreamRegistryOptions): StreamRegi
 
     count(userId) {
       return userId === undefined ? all.size : (perUser.get(userId) ?? 0)
+    },
+
+    projectsOf(userId) {
+      return [...all].flatMap((s) => (s.userId === userId ? [s.projectId] : [])).sort()
     },
 
     closeAll() {
