@@ -207,10 +207,13 @@ test(`chaos in the browser (seed ${seed}): 5 tabs, 2 projects, 3 senders, ≥ 30
       )
       expect(shown.length).toBe(Math.min(log.length, 5000))
       await expect(page.getByTestId('message-list')).toHaveAttribute('data-first-seq', '1')
-      const stored = await page.evaluate(readStored, { user: USER, project })
-      expect(stored, `seed ${seed}: IndexedDB of ${project} equals the backend log`).toEqual(
-        log.map((m) => [m.seq, m.content.text]),
-      )
+      // The tabs are told before the write lands: IndexedDB follows.
+      await expect
+        .poll(() => page.evaluate(readStored, { user: USER, project }), {
+          message: `seed ${seed}: IndexedDB of ${project} equals the backend log`,
+          timeout: 30_000,
+        })
+        .toEqual(log.map((m) => [m.seq, m.content.text]))
     }
     // Counted in one pass: a 20-minute run logs ~150,000 messages and thousands of sends.
     const all = [...logs.values()].flat()

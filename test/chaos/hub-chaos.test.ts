@@ -8,10 +8,16 @@
 import { afterEach, expect, test } from 'vitest'
 import type { RunningBackend } from '../../src/server/backend'
 import { startBackend } from '../../src/server/backend'
-import { openChatStore } from '../../src/store'
 import { readBackendLog } from '../helpers/backend-client'
 import { startChaosRelay } from '../helpers/chaos-relay'
-import { createTestHub, range, seqsOf, type TestHub, type TestTab } from '../helpers/hub-harness'
+import {
+  createTestHub,
+  range,
+  seqsOf,
+  storedMessages,
+  type TestHub,
+  type TestTab,
+} from '../helpers/hub-harness'
 import { createRandom } from '../helpers/random'
 import { startStack, waitFor } from '../helpers/servers'
 
@@ -150,10 +156,10 @@ test(`chaos (seed ${seed}): three senders, two projects, hundreds of faults; aft
       expect(view.messages.map((m) => [m.seq, m.text])).toEqual(log.map((m) => [m.seq, m.content.text]))
     }
     for (const user of ['chaos_alice', 'chaos_bob']) {
-      const store = await openChatStore({ userId: user })
-      const cached = await store.loadProject(project, 10_000)
-      store.close()
-      expect(cached.messages.map((m) => [m.seq, m.text])).toEqual(log.map((m) => [m.seq, m.content.text]))
+      // The tabs are told before the write lands: the store follows.
+      await expect
+        .poll(() => storedMessages(user, project), { timeout: 15_000 })
+        .toEqual(log.map((m) => [m.seq, m.content.text]))
     }
   }
   const all = [...(await history(backend, 'chaos_a')), ...(await history(backend, 'chaos_b'))]

@@ -112,3 +112,17 @@ export function seqsOf(view: ProjectView): number[] {
 export function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i)
 }
+
+/**
+ * @internal What a user's IndexedDB holds for a project, as `[seq, text]`. The hub tells the tabs
+ * before the write lands (the persisted range follows), so poll it rather than read it once.
+ */
+export async function storedMessages(userId: string, projectId: string): Promise<Array<[number, string]>> {
+  const store = await openChatStore({ userId })
+  try {
+    const { messages } = await store.loadProject(projectId, 100_000)
+    return messages.map((m) => [m.seq, m.text])
+  } finally {
+    store.close()
+  }
+}

@@ -11,7 +11,7 @@ import { type RunningBackend, startBackend } from '../../src/server/backend'
 import { openChatStore } from '../../src/store'
 import { createFakeClock } from '../helpers/fake-clock'
 import { frameId, startFaultRelay } from '../helpers/fault-relay'
-import { createTestHub, range, seqsOf } from '../helpers/hub-harness'
+import { createTestHub, range, seqsOf, storedMessages } from '../helpers/hub-harness'
 import { openSse, startStack, TEST_SECRET, type TestStack, waitFor } from '../helpers/servers'
 
 const cleanups: Array<() => Promise<void> | void> = []
@@ -108,10 +108,10 @@ test('backend killed mid-stream and restarted: the hub resumes from highSeq and 
 
   await tab.until('proj_restart', (v) => seqsOf(v).length === 1005, 20_000)
   expect(seqsOf(tab.view('proj_restart'))).toEqual(range(1, 1005))
-  const store = await openChatStore({ userId: user })
-  const cached = await store.loadProject('proj_restart', 2000)
-  store.close()
-  expect(cached.messages.map((m) => m.seq)).toEqual(range(1, 1005))
+  // The tab is told before the write lands: the store follows.
+  await expect
+    .poll(async () => (await storedMessages(user, 'proj_restart')).map(([seq]) => seq), { timeout: 10_000 })
+    .toEqual(range(1, 1005))
   const stats = (await hub.stats()).projects[0]
   expect(stats?.gapFills).toBeGreaterThan(0) // 200 came by replay, the rest from history
 })

@@ -1,12 +1,12 @@
 /**
  * The single writer: accepted messages, new windows and scrollback pages are written one
  * transaction at a time, in the order they were made, each with the range the store holds once
- * it lands. Tabs are told after the write (so a reloaded tab finds in the cache what it was
- * shown); a failed write keeps its batch and is tried again.
+ * it lands (`persisted`). The tabs were told already, when the messages were accepted: a write
+ * only moves the persisted range, which is what a new hub resumes from. A failed write keeps its
+ * batch and is tried again.
  */
 import type { CommitBatch } from '../../store/chat-store'
-import { emit, log, newId, type Step, setTimer } from './context'
-import { connect } from './stream'
+import { log, newId, type Step, setTimer } from './context'
 import type { PendingCommit } from './types'
 
 /** @internal Start the oldest queued write, unless one is in flight or waiting to be retried. */
@@ -20,7 +20,7 @@ export function startCommit(s: Step) {
   s.effects.push({ type: 'commit', commit, batch: batchOf(s, head) })
 }
 
-/** @internal The store has the head write: tell the tabs, then start the next. */
+/** @internal The store has the head write: the persisted range moves; the next write starts. */
 export function commitDone(s: Step, commit: number) {
   const { state } = s
   const head = state.commits[0]
@@ -30,27 +30,8 @@ export function commitDone(s: Step, commit: number) {
   state.persisted = range
   const ids = head.messages.flatMap((m) => (m.client_msg_id === null ? [] : [m.client_msg_id]))
   if (ids.length > 0) s.effects.push({ type: 'settle', clientMsgIds: ids, stored: true })
-  switch (head.kind) {
-    case 'window':
-      state.recent = head.messages.slice(-state.config.windowSize)
-      state.view = { ...range }
-      s.effects.push({ type: 'emit_reset' })
-      // The first window is what the stream waited for: it opens once the tabs have it.
-      if (state.phase.phase === 'windowing') connect(s, true)
-      break
-    case 'append': {
-      const { windowSize } = state.config
-      state.recent.push(...head.messages)
-      if (state.recent.length > 2 * windowSize) state.recent = state.recent.slice(-windowSize)
-      state.view = { lowSeq: state.view?.lowSeq ?? range.lowSeq, highSeq: range.highSeq }
-      emit(s, { type: 'messages', messages: head.messages, range: { ...state.view } })
-      break
-    }
-    case 'older':
-      // The asking tab was answered already; other tabs scroll back on their own.
-      if (state.view) state.view.lowSeq = range.lowSeq
-      break
-  }
+  // The asking tab was answered already; other tabs scroll back on their own.
+  if (head.kind === 'older' && state.view) state.view.lowSeq = range.lowSeq
 }
 
 /** @internal The head write failed: keep it and try again after a pause. */

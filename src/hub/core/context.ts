@@ -3,7 +3,7 @@
  * and randomness the step may use. Every part of the core writes its effects through here.
  */
 import type { ChannelChange } from '../../protocol'
-import type { ChannelEffect, ChannelState, TimerName } from './types'
+import type { ChannelEffect, ChannelState, Message, TimerName } from './types'
 
 /** @internal */
 export interface Step {
@@ -13,11 +13,33 @@ export interface Step {
   readonly random: () => number
   /** `client_msg_id`s found confirmed during this step, settled in one effect at its end. */
   readonly settled: string[]
+  /** Messages accepted during this step, told to the tabs in one change at its end. */
+  toTell: Message[]
+  /** The tabs were sent a `reset` in this step: its snapshot already holds what was accepted. */
+  reset: boolean
 }
 
 /** @internal A fresh id for a connection, request or commit. */
 export function newId(s: Step): number {
   return s.state.nextId++
+}
+
+/**
+ * @internal Tell the tabs what this step accepted: they see a message as soon as it is in line,
+ * while its write to the store runs (the persisted range advances only when it lands).
+ */
+export function tellAccepted(s: Step) {
+  const { state } = s
+  const messages = s.toTell
+  s.toTell = []
+  if (messages.length === 0) return
+  const { windowSize } = state.config
+  state.recent.push(...messages)
+  if (state.recent.length > 2 * windowSize) state.recent = state.recent.slice(-windowSize)
+  const highSeq = messages.at(-1)?.seq ?? 0
+  state.view = { lowSeq: state.view?.lowSeq ?? messages[0]?.seq ?? highSeq, highSeq }
+  // After a `reset` in this step the snapshot (built once the step is done) holds them already.
+  if (!s.reset) emit(s, { type: 'messages', messages, range: { ...state.view } })
 }
 
 /** @internal Tell every subscribed tab. */

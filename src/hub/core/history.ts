@@ -13,7 +13,7 @@ import { log, newId, type Step, setTimer } from './context'
 import { drainHeld, highestHeld, offer } from './ordering'
 import { answerFromHistory, failOlder, olderQuery } from './scrollback'
 import { messageAt } from './state'
-import { authFailed, backoffReason } from './stream'
+import { authFailed, backoffReason, connect } from './stream'
 import type { HistoryPurpose, HistoryQuery, HistoryResult, Message } from './types'
 
 /** @internal Issue the next history request, if one is due and none is in flight. */
@@ -172,6 +172,13 @@ function setWindow(s: Step, messages: Message[], latestSeq: number, replaced: bo
   state.commits = state.commits.filter((c) => c.commit !== undefined)
   state.commits.push({ kind: 'window', messages, range: { lowSeq, highSeq }, commit: undefined, attempts: 0 })
   state.verify = 'none'
+  // Every tab is told at once (the write follows), and the first window is what the stream waited for.
+  s.toTell = []
+  s.reset = true
+  state.recent = messages.slice(-state.config.windowSize)
+  state.view = { lowSeq, highSeq }
+  s.effects.push({ type: 'emit_reset' })
+  if (state.phase.phase === 'windowing') connect(s, true)
 }
 
 function historyFailed(s: Step, asked: HistoryPurpose, result: Extract<HistoryResult, { ok: false }>) {

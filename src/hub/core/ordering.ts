@@ -100,4 +100,5 @@ function accept(s: Step, message: Message) {
   const tail = state.commits.at(-1)
   if (tail && tail.kind === 'append' && tail.commit === undefined) tail.messages.push(message)
   else state.commits.push({ kind: 'append', messages: [message], commit: undefined, attempts: 0 })
+  s.toTell.push(message)
 }

@@ -7,7 +7,7 @@
  */
 import { commitDone, commitFailed, startCommit } from './commits'
 import type { Step } from './context'
-import { clearTimer, emit } from './context'
+import { clearTimer, emit, tellAccepted } from './context'
 import { historyResult, pumpHistory, stored } from './history'
 import { drainHeld, offer, pruneHeld } from './ordering'
 import { cacheRead, failAllOlder, loadOlder, readCacheForOlder } from './scrollback'
@@ -33,8 +33,9 @@ export interface StepResult {
  */
 export function step(state: ChannelState, input: ChannelInput, env: StepEnv): StepResult {
   const before = statusOf(state)
-  const s: Step = { state, effects: [], now: env.now, random: env.random, settled: [] }
+  const s: Step = { state, effects: [], now: env.now, random: env.random, settled: [], toTell: [], reset: false }
   apply(s, input)
+  tellAccepted(s)
   startCommit(s)
   pumpHistory(s)
   if (s.settled.length > 0) s.effects.push({ type: 'settle', clientMsgIds: s.settled, stored: false })
