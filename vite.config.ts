@@ -80,7 +80,7 @@ function preloadAppChunk(): Plugin {
     apply: 'build',
     transformIndexHtml: {
       order: 'post',
-      handler(html, context) {
+      handler(_html, context) {
         const app = Object.values(context.bundle ?? {}).find(
           (output) => output.type === 'chunk' && output.facadeModuleId?.endsWith('/src/app/main.ts'),
         )
