@@ -67,6 +67,31 @@ export async function readEventStream(
     )
   }
   handlers.opened()
+  const decoder = createChunkDecoder()
+  const reader = response.body.getReader()
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return { kind: 'retry', reason: 'the stream ended' }
+      const { events, retryMs } = decoder.feed(value)
+      handlers.chunk(events, retryMs)
+    }
+  } catch (error) {
+    return signal.aborted ? { kind: 'aborted' } : { kind: 'retry', reason: errorMessage(error) }
+  } finally {
+    decoder.end()
+    reader.releaseLock()
+  }
+}
+
+/**
+ * @internal Bytes to the inputs a channel takes: the events each chunk completes, and the
+ * `retry:` field it carried, if any.
+ */
+export function createChunkDecoder(): {
+  feed(bytes: Uint8Array): { events: ServerSentEvent[]; retryMs: number | undefined }
+  end(): void
+} {
   let events: ServerSentEvent[] = []
   let retryMs: number | undefined
   const decoder = createEventStreamDecoder({
@@ -75,22 +100,15 @@ export async function readEventStream(
       retryMs = ms
     },
   })
-  const reader = response.body.getReader()
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return { kind: 'retry', reason: 'the stream ended' }
-      decoder.feed(value)
-      const chunk = events
+  return {
+    feed(bytes) {
+      decoder.feed(bytes)
+      const chunk = { events, retryMs }
       events = []
-      handlers.chunk(chunk, retryMs)
       retryMs = undefined
-    }
-  } catch (error) {
-    return signal.aborted ? { kind: 'aborted' } : { kind: 'retry', reason: errorMessage(error) }
-  } finally {
-    decoder.end()
-    reader.releaseLock()
+      return chunk
+    },
+    end: () => decoder.end(),
   }
 }
 

@@ -16,8 +16,8 @@ import {
   step,
   type TimerName,
 } from '../../src/hub/core'
+import { createChunkDecoder } from '../../src/hub/stream-transport'
 import type { ChannelChange } from '../../src/protocol'
-import { createEventStreamDecoder, type ServerSentEvent } from '../../src/sse'
 import type { ModelBackend } from './backend'
 import type { ModelTransport } from './mux'
 import type { Outbox } from './outbox'
@@ -191,22 +191,12 @@ export function createModelHub(options: HubOptions): ModelHub {
         stats.streamOpens++
         if (channel.connections.size > 0) options.violation(`${projectId}: a second stream while one is open`)
         const { connection } = effect
-        let events: ServerSentEvent[] = []
-        let retryMs: number | undefined
-        const decoder = createEventStreamDecoder({
-          onEvent: (event) => events.push(event),
-          onRetry: (ms) => {
-            retryMs = ms
-          },
-        })
+        const decoder = createChunkDecoder()
         const handle = options.transport.openStream(projectId, effect.cursor, {
           opened: () => dispatch({ type: 'stream_opened', connection, heartbeatMs: config.heartbeatMs }),
           bytes(bytes) {
-            decoder.feed(bytes)
-            const chunk = events
-            events = []
-            dispatch({ type: 'stream_chunk', connection, events: chunk, retryMs })
-            retryMs = undefined
+            const { events, retryMs } = decoder.feed(bytes)
+            dispatch({ type: 'stream_chunk', connection, events, retryMs })
           },
           ended(failure) {
             channel.connections.delete(connection)

@@ -33,7 +33,15 @@ export interface StepResult {
  */
 export function step(state: ChannelState, input: ChannelInput, env: StepEnv): StepResult {
   const before = statusOf(state)
-  const s: Step = { state, effects: [], now: env.now, random: env.random, settled: [], toTell: [], reset: false }
+  const s: Step = {
+    state,
+    effects: [],
+    now: env.now,
+    random: env.random,
+    settled: [],
+    toTell: [],
+    reset: false,
+  }
   apply(s, input)
   tellAccepted(s)
   startCommit(s)

@@ -4,7 +4,7 @@
  */
 import { expect, test } from 'vitest'
 import type { TimerName } from '../../../src/hub/core'
-import { cache, historyAsked, only, page, specChannel, sse, stored, toldSeqs } from './spec'
+import { cache, historyAsked, only, page, specChannel, sse, stored, streamingFrom, toldSeqs } from './spec'
 
 test('stop clears every named timer, ends the stream and the history request (bug 3)', () => {
   const c = specChannel()
@@ -12,11 +12,7 @@ test('stop clears every named timer, ends the stream and the history request (bu
   c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 40)] })
   // The check of seq 10 fails: the gap fill waits for its retry timer.
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: false, failure: { kind: 'retry', reason: '502' } },
-  })
+  fx = c.refuse(fx, { kind: 'retry', reason: '502' })
   expect(only(fx, 'set_timer').map((e) => e.name)).toEqual(['history_retry'])
   fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(11)] })
 
@@ -37,16 +33,8 @@ test('stop clears every named timer, ends the stream and the history request (bu
 })
 
 test('a failed commit keeps its batch and tries it again later; the tabs were told once, at once (bug 4)', () => {
-  const c = specChannel()
-  const connection = c.startWith(cache(1, 10))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
-  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 0)] })
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(10, 10, 10) },
-  })
-  fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(11), sse.live(12)] })
+  const { c, connection } = streamingFrom(1, 10)
+  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(11), sse.live(12)] })
   expect(toldSeqs(fx)).toEqual([11, 12])
   const first = c.idOf(fx, 'commit')
   fx = c.input({ type: 'commit_failed', commit: first, reason: 'AbortError: the transaction was aborted' })
@@ -66,16 +54,8 @@ test('a failed commit keeps its batch and tries it again later; the tabs were to
 })
 
 test('writes are one at a time, each with the range the store holds once it lands', () => {
-  const c = specChannel()
-  const connection = c.startWith(cache(5, 10))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
-  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 0)] })
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(10, 10, 10) },
-  })
-  fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(11)] })
+  const { c, connection } = streamingFrom(5, 10)
+  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(11)] })
   expect(only(fx, 'commit')[0]?.batch.record).toMatchObject({ lowSeq: 5, highSeq: 11 })
   const next = c.input({ type: 'stream_chunk', connection, events: [sse.live(12)] })
   expect(only(next, 'commit')).toEqual([])
@@ -91,11 +71,7 @@ test('scrollback: the cache first, then before_seq for the rest; a page continui
   expect(only(fx, 'read_cache')).toEqual([{ type: 'read_cache', request: 1, beforeSeq: 352, limit: 101 }])
   fx = c.input({ type: 'cache_read', request: 1, messages: stored(301, 351) })
   expect(historyAsked(fx)).toEqual(['before 302'])
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(251, 300, 400) },
-  })
+  fx = c.answer(fx, page(251, 300, 400))
   const [answer] = only(fx, 'answer_older')
   expect(answer?.answer).toMatchObject({ ok: true, hasOlder: true })
   expect(answer?.answer.ok && answer.answer.messages.map((m) => m.seq)).toEqual(
@@ -110,11 +86,7 @@ test('scrollback keeps one contiguous run: cached rows that do not end right bel
   c.input({ type: 'load_older', request: 1, beforeSeq: 301, limit: 50 })
   let fx = c.input({ type: 'cache_read', request: 1, messages: stored(100, 120) }) // an old window's leftovers
   expect(historyAsked(fx)).toEqual(['before 302'])
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(240, 290, 400) },
-  })
+  fx = c.answer(fx, page(240, 290, 400))
   const [answer] = only(fx, 'answer_older')
   expect(answer?.answer.ok && answer.answer.messages).toEqual([])
   expect(only(fx, 'commit')).toEqual([])
@@ -125,20 +97,12 @@ test('scrollback that reaches seq 1 has nothing older; a failed page is an error
   c.startWith(cache(41, 60))
   c.input({ type: 'load_older', request: 1, beforeSeq: 41, limit: 100 })
   let fx = c.input({ type: 'cache_read', request: 1, messages: [] })
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(1, 40, 60) },
-  })
+  fx = c.answer(fx, page(1, 40, 60))
   expect(only(fx, 'answer_older')[0]?.answer).toMatchObject({ ok: true, hasOlder: false })
 
   c.input({ type: 'load_older', request: 2, beforeSeq: 1_000, limit: 10 })
   fx = c.input({ type: 'cache_read', request: 2, messages: [] })
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: false, failure: { kind: 'retry', reason: '500 boom' } },
-  })
+  fx = c.refuse(fx, { kind: 'retry', reason: '500 boom' })
   expect(only(fx, 'answer_older')[0]?.answer).toEqual({ ok: false, reason: '500 boom' })
 })
 
@@ -153,24 +117,12 @@ test('stop answers a pending scrollback request instead of leaving the tab waiti
 })
 
 test('a scrollback page whose overlapping message is not ours reveals a data reset: no answer joins the two logs', () => {
-  const c = specChannel()
-  const connection = c.startWith(cache(30, 46))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
-  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(46, 0)] })
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(46, 46, 46) },
-  })
+  const { c } = streamingFrom(30, 46)
   c.input({ type: 'load_older', request: 3, beforeSeq: 30, limit: 20 })
-  fx = c.input({ type: 'cache_read', request: 3, messages: stored(30, 30) })
+  let fx = c.input({ type: 'cache_read', request: 3, messages: stored(30, 30) })
   const other = page(10, 30, 267)
   for (const m of other.messages) m.messageId = `msg_new_log_${m.seq}`
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: other },
-  })
+  fx = c.answer(fx, other)
   expect(only(fx, 'answer_older')[0]?.answer.ok).toBe(false)
   expect(only(fx, 'commit')).toEqual([])
   expect(historyAsked(fx)).toEqual(['after 45']) // the check of highSeq, which finds the reset

@@ -4,21 +4,7 @@
  * place in line, and tabs are told at once while the write runs.
  */
 import { expect, test } from 'vitest'
-import { cache, historyAsked, message, only, page, specChannel, sse, toldSeqs } from './spec'
-
-/** A channel streaming from a cache of 1..10, its reconnect check done. */
-function streaming() {
-  const c = specChannel()
-  const connection = c.startWith(cache(1, 10))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
-  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.established(10), sse.replayEnd(10, 0)] })
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(10, 10, 10) },
-  })
-  return { c, connection }
-}
+import { historyAsked, message, only, page, type specChannel, sse, streamingFrom, toldSeqs } from './spec'
 
 /** Finish every commit the effects started; returns the effects of finishing them. */
 function land(c: ReturnType<typeof specChannel>, effects: ReturnType<typeof c.input>) {
@@ -32,7 +18,7 @@ function land(c: ReturnType<typeof specChannel>, effects: ReturnType<typeof c.in
 }
 
 test('live messages are told to the tabs at once, in seq order, while one batch writes them', () => {
-  const { c, connection } = streaming()
+  const { c, connection } = streamingFrom(1, 10)
   expect(c.status()).toEqual({ status: 'connected' })
   const fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(11), sse.live(12), sse.live(13)] })
   expect(toldSeqs(fx)).toEqual([11, 12, 13])
@@ -43,7 +29,7 @@ test('live messages are told to the tabs at once, in seq order, while one batch 
 })
 
 test('a duplicate or an earlier event again is dropped', () => {
-  const { c, connection } = streaming()
+  const { c, connection } = streamingFrom(1, 10)
   land(c, c.input({ type: 'stream_chunk', connection, events: [sse.live(11)] }))
   const fx = c.input({
     type: 'stream_chunk',
@@ -55,46 +41,34 @@ test('a duplicate or an earlier event again is dropped', () => {
 })
 
 test('an early message is held while the gap before it is paged with after_seq', () => {
-  const { c, connection } = streaming()
+  const { c, connection } = streamingFrom(1, 10)
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(14)] })
   expect(only(fx, 'commit')).toEqual([])
   expect(historyAsked(fx)).toEqual(['after 9'])
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(11, 13, 14) },
-  })
+  fx = c.answer(fx, page(11, 13, 14))
   expect(toldSeqs(fx)).toEqual([11, 12, 13, 14])
 })
 
 test('a malformed frame costs nothing: its id is paged from history', () => {
-  const { c, connection } = streaming()
+  const { c, connection } = streamingFrom(1, 10)
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.malformed(11)] })
   expect(only(fx, 'log')[0]).toMatchObject({ event: 'channel.bad_event' })
   expect(historyAsked(fx)).toEqual(['after 9'])
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(11, 11, 11) },
-  })
+  fx = c.answer(fx, page(11, 11, 11))
   expect(toldSeqs(fx)).toEqual([11])
 })
 
 test('a malformed id above the log is dropped once history tells the truth: no request loop', () => {
-  const { c, connection } = streaming()
+  const { c, connection } = streamingFrom(1, 10)
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.malformed(999_999)] })
   expect(historyAsked(fx)).toEqual(['after 9'])
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(11, 10, 10) },
-  })
+  fx = c.answer(fx, page(11, 10, 10))
   expect(historyAsked(fx)).toEqual([])
   expect(c.state.record?.latestSeq).toBe(10)
 })
 
 test('a message of another project is skipped like a malformed one', () => {
-  const { c, connection } = streaming()
+  const { c, connection } = streamingFrom(1, 10)
   const fx = c.input({
     type: 'stream_chunk',
     connection,
@@ -105,14 +79,10 @@ test('a message of another project is skipped like a malformed one', () => {
 })
 
 test('a frame beyond the backend’s log is not pulled in by a history page that says the log ends earlier', () => {
-  const { c, connection } = streaming()
+  const { c, connection } = streamingFrom(1, 10)
   // Seq 12 arrives before the backend's history knows it (or it is not in its log at all).
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(12, { messageId: 'msg_phantom' })] })
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(11, 11, 11) },
-  })
+  fx = c.answer(fx, page(11, 11, 11))
   expect(toldSeqs(fx)).toEqual([11])
   // The real 12, live: it takes its place.
   fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(12)] })
@@ -121,14 +91,10 @@ test('a frame beyond the backend’s log is not pulled in by a history page that
 })
 
 test('an acknowledgement beyond highSeq + 1 waits for the gap; one already delivered settles its send', () => {
-  const { c } = streaming()
+  const { c } = streamingFrom(1, 10)
   let fx = c.input({ type: 'acknowledged', data: message(13, { client_msg_id: 'client_a' }) })
   expect(historyAsked(fx)).toEqual(['after 9'])
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(11, 12, 13) },
-  })
+  fx = c.answer(fx, page(11, 12, 13))
   expect(toldSeqs(fx)).toEqual([11, 12, 13])
   // Written with its message, the send is settled in the same transaction.
   expect(only(land(c, fx), 'settle')).toEqual([{ type: 'settle', clientMsgIds: ['client_a'], stored: true }])
@@ -138,7 +104,7 @@ test('an acknowledgement beyond highSeq + 1 waits for the gap; one already deliv
 })
 
 test('a presence.updated event of the project reaches the tabs; another project’s does not', () => {
-  const { c, connection } = streaming()
+  const { c, connection } = streamingFrom(1, 10)
   const presence = (projectId: string) => ({
     event: 'presence.updated',
     id: undefined,
@@ -155,7 +121,7 @@ test('a presence.updated event of the project reaches the tabs; another project�
 })
 
 test('unknown events change nothing', () => {
-  const { c, connection } = streaming()
+  const { c, connection } = streamingFrom(1, 10)
   const fx = c.input({
     type: 'stream_chunk',
     connection,

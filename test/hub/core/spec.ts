@@ -9,6 +9,7 @@ import {
   type ChannelState,
   type CoreConfig,
   createChannelState,
+  type RequestFailure,
   statusOf,
   step,
 } from '../../../src/hub/core'
@@ -31,6 +32,10 @@ export interface SpecChannel {
   idOf(effects: ChannelEffect[], type: 'open_stream' | 'fetch_history' | 'commit'): number
   /** Start with this cache and open the stream: returns the connection id. */
   startWith(cache: { record?: ProjectRecord | undefined; messages?: StoredMessage[] }): number
+  /** Answer the history request the effects asked for with `page`. */
+  answer(effects: ChannelEffect[], page: HistoryResponse): ChannelEffect[]
+  /** Fail the history request the effects asked for. */
+  refuse(effects: ChannelEffect[], failure: RequestFailure): ChannelEffect[]
 }
 
 export function specChannel(config: Partial<CoreConfig> = {}): SpecChannel {
@@ -66,8 +71,37 @@ export function specChannel(config: Partial<CoreConfig> = {}): SpecChannel {
       })
       return channel.idOf(effects, 'open_stream')
     },
+    answer: (effects, page) =>
+      channel.input({
+        type: 'history_result',
+        request: channel.idOf(effects, 'fetch_history'),
+        result: { ok: true, page },
+      }),
+    refuse: (effects, failure) =>
+      channel.input({
+        type: 'history_result',
+        request: channel.idOf(effects, 'fetch_history'),
+        result: { ok: false, failure },
+      }),
   }
   return channel
+}
+
+/**
+ * A channel streaming from a cache of `lowSeq..highSeq` whose reconnect check is done (the
+ * backend holds nothing newer): the start of most specs.
+ */
+export function streamingFrom(lowSeq: number, highSeq: number, config: Partial<CoreConfig> = {}) {
+  const c = specChannel(config)
+  const connection = c.startWith(cache(lowSeq, highSeq))
+  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const fx = c.input({
+    type: 'stream_chunk',
+    connection,
+    events: [sse.established(highSeq), sse.replayEnd(highSeq, 0)],
+  })
+  c.answer(fx, page(highSeq, highSeq, highSeq))
+  return { c, connection }
 }
 
 /** A backend message with seq `seq` (ids and text derived from it). */

@@ -88,11 +88,7 @@ test('a history 401 stops requesting too', () => {
   const connection = c.startWith(cache(1, 10))
   c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 50)] })
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: false, failure: { kind: 'auth', code: 401, reason: 'expired' } },
-  })
+  fx = c.refuse(fx, { kind: 'auth', code: 401, reason: 'expired' })
   expect(only(fx, 'abort_stream', 'unauthenticated').map((e) => e.type)).toEqual([
     'abort_stream',
     'unauthenticated',

@@ -4,7 +4,7 @@
  * replaces the cache. Only the request forms DESIGN.md §2 defines are used.
  */
 import { expect, test } from 'vitest'
-import { cache, historyAsked, only, page, specChannel, sse } from './spec'
+import { cache, historyAsked, only, page, specChannel, sse, streamingFrom } from './spec'
 
 test('an empty cache asks after_seq=0, then before_seq above the latest seq — never a request without a cursor (bug 1)', () => {
   const c = specChannel()
@@ -14,18 +14,10 @@ test('an empty cache asks after_seq=0, then before_seq above the latest seq — 
   expect(c.status()).toEqual({ status: 'connecting' })
 
   // A backend may answer the first page with the OLDEST messages: it only tells the latest seq.
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(1, 200, 1500) },
-  })
+  fx = c.answer(fx, page(1, 200, 1500))
   expect(historyAsked(fx)).toEqual(['before 1501'])
 
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(1301, 1500, 1500) },
-  })
+  fx = c.answer(fx, page(1301, 1500, 1500))
   const [commit] = only(fx, 'commit')
   expect(commit?.batch.reset).toBe(true)
   expect(commit?.batch.record).toMatchObject({ lowSeq: 1301, highSeq: 1500, latestSeq: 1500 })
@@ -43,11 +35,7 @@ test('a log that fits in the first page needs one request', () => {
   const c = specChannel()
   c.input({ type: 'start', online: true })
   let fx = c.input({ type: 'cache_loaded', record: undefined, messages: [] })
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(1, 37, 37) },
-  })
+  fx = c.answer(fx, page(1, 37, 37))
   expect(historyAsked(fx)).toEqual([])
   expect(only(fx, 'commit')[0]?.batch.record).toMatchObject({ lowSeq: 1, highSeq: 37 })
 })
@@ -56,11 +44,7 @@ test('an empty project: the window is empty and the stream opens at 0', () => {
   const c = specChannel()
   c.input({ type: 'start', online: true })
   let fx = c.input({ type: 'cache_loaded', record: undefined, messages: [] })
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(1, 0, 0) },
-  })
+  fx = c.answer(fx, page(1, 0, 0))
   expect(only(fx, 'open_stream')[0]?.cursor).toBe(0)
 })
 
@@ -74,11 +58,7 @@ test('replay.end reporting a miss beyond maxBackfill goes straight to the newest
   fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 990, 210)] })
   expect(historyAsked(fx)).toEqual(['before 1001'])
 
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(801, 1000, 1000) },
-  })
+  fx = c.answer(fx, page(801, 1000, 1000))
   expect(only(fx, 'commit')[0]?.batch).toMatchObject({ reset: true, record: { lowSeq: 801, highSeq: 1000 } })
   expect(historyAsked(fx)).toEqual([])
 })
@@ -93,11 +73,7 @@ test('a miss within maxBackfill is paged forward from highSeq: the user keeps wh
     events: [sse.established(10), sse.replayEnd(10, 5000)],
   })
   expect(historyAsked(fx)).toEqual(['after 9']) // the check of seq 10, which also pages 11…
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(10, 209, 5010) },
-  })
+  fx = c.answer(fx, page(10, 209, 5010))
   expect(historyAsked(fx)).toEqual(['after 208'])
   expect(only(fx, 'commit')[0]?.batch.reset).toBeUndefined()
 })
@@ -108,25 +84,13 @@ test('a history answer beyond maxBackfill starts a new window; a second one for 
   c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 0), sse.live(2000)] })
   expect(historyAsked(fx)).toEqual(['after 9'])
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(10, 30, 2000) },
-  })
+  fx = c.answer(fx, page(10, 30, 2000))
   expect(historyAsked(fx)).toEqual(['before 2001'])
   // A backend whose "newest page" stops short of its latest seq.
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(1500, 1699, 2000) },
-  })
+  fx = c.answer(fx, page(1500, 1699, 2000))
   expect(only(fx, 'commit')[0]?.batch).toMatchObject({ reset: true, record: { lowSeq: 1500, highSeq: 1699 } })
   expect(historyAsked(fx)).toEqual(['after 1698'])
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(1700, 1899, 2000) },
-  })
+  fx = c.answer(fx, page(1700, 1899, 2000))
   expect(historyAsked(fx)).toEqual(['after 1898'])
 })
 
@@ -136,17 +100,9 @@ test('a backend whose latest seq is below ours was reset: the cache is replaced 
   c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(500, 0)] })
   expect(historyAsked(fx)).toEqual(['after 499'])
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(1, 0, 40) },
-  })
+  fx = c.answer(fx, page(1, 0, 40))
   expect(historyAsked(fx)).toEqual(['before 41'])
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(1, 40, 40) },
-  })
+  fx = c.answer(fx, page(1, 40, 40))
   expect(only(fx, 'commit')[0]?.batch).toMatchObject({ reset: true, record: { lowSeq: 1, highSeq: 40 } })
 })
 
@@ -165,31 +121,18 @@ test('a reconnect holds the replay until the message at highSeq is checked; anot
   expect(historyAsked(fx)).toEqual(['after 99'])
   const reset = page(100, 102, 102)
   for (const m of reset.messages) m.messageId = `msg_other_${m.seq}`
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: reset },
-  })
+  fx = c.answer(fx, reset)
   expect(historyAsked(fx)).toEqual(['before 103'])
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: reset },
-  })
+  fx = c.answer(fx, reset)
   expect(only(fx, 'commit')[0]?.batch).toMatchObject({ reset: true, record: { lowSeq: 100, highSeq: 102 } })
 })
 
 test('a live event that contradicts a held seq triggers the check at once', () => {
-  const c = specChannel()
-  const connection = c.startWith(cache(1, 100))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
-  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(100, 0)] })
-  fx = c.input({
-    type: 'history_result',
-    request: c.idOf(fx, 'fetch_history'),
-    result: { ok: true, page: page(100, 100, 100) },
+  const { c, connection } = streamingFrom(1, 100)
+  const fx = c.input({
+    type: 'stream_chunk',
+    connection,
+    events: [sse.live(50, { messageId: 'msg_new_log_50' })],
   })
-  expect(historyAsked(fx)).toEqual([])
-  fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(50, { messageId: 'msg_new_log_50' })] })
   expect(historyAsked(fx)).toEqual(['after 99'])
 })
