@@ -7,7 +7,7 @@ import 'fake-indexeddb/auto'
 import { applyChanges, EMPTY_VIEW, type ProjectView } from '../../src/client/message-list'
 import { type Clock, createHub, type FetchLike, type Hub, type HubConfig, systemClock } from '../../src/hub'
 import type { ChannelBatch, SessionEvent } from '../../src/protocol'
-import { deleteChatStore, openChatStore } from '../../src/store'
+import { type ChatStore, deleteChatStore, openChatStore } from '../../src/store'
 import { waitFor } from './servers'
 
 /** @internal */
@@ -39,6 +39,8 @@ export function createTestHub(options: {
   cookie: string
   config?: Partial<HubConfig>
   clock?: Clock
+  /** The user's store; fake-indexeddb's by default (a test wraps it to make writes fail). */
+  openStore?: (userId: string) => Promise<ChatStore>
 }): TestHub {
   let cookie = options.cookie
   let online = true
@@ -56,7 +58,7 @@ export function createTestHub(options: {
     fetch: fetchLike,
     clock: options.clock ?? systemClock,
     random: Math.random,
-    openStore: (userId) => openChatStore({ userId }),
+    openStore: options.openStore ?? ((userId) => openChatStore({ userId })),
     deleteStore: deleteChatStore,
     isOnline: () => online,
     mode: 'in-page',
