@@ -1,8 +1,9 @@
 /**
  * The hub dies while its tabs live on — Chrome on Android closes SharedWorkers under memory
  * pressure, a leader tab's worker can crash — three times, while the backend keeps posting.
- * With SharedWorker (the `chromium` project) the browser closes the worker through the DevTools
- * protocol; without (`no-shared-worker`) the leader tab's dedicated worker closes itself. Each time a tab types a message right away. Every tab heals by itself: it ends equal
+ * With SharedWorker (the `chromium` project) the worker runs its own `close()`, told through the
+ * DevTools protocol; without (`no-shared-worker`) the leader tab's dedicated worker closes
+ * itself. Each time a tab types a message right away. Every tab heals by itself: it ends equal
  * to the backend's log, every typed message exists exactly once, and every badge says
  * `connected` again.
  */

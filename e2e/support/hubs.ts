@@ -1,7 +1,7 @@
 /**
- * Finding and ending the hub from a test, the way a browser ends it: the SharedWorker closed
- * through the DevTools protocol (Playwright has no API for shared workers), and the leader
- * tab's dedicated worker, found through the leader announcements, closing itself.
+ * Finding and ending the hub from a test, the way a browser ends it: the SharedWorker closing
+ * itself, told through the DevTools protocol (Playwright has no API for shared workers), and the
+ * leader tab's dedicated worker, found through the leader announcements, closing itself.
  */
 import type { Browser, Page, Worker } from '@playwright/test'
 import { announceChannelName, HUB_PROTOCOL_VERSION } from '../../src/protocol'
@@ -27,15 +27,16 @@ export async function sharedWorkerCount(browser: Browser): Promise<number> {
 }
 
 /**
- * End the running SharedWorker from the browser's side (`Target.closeTarget`), as Chrome on
- * Android does under memory pressure: its thread and Web Locks go at once, its tabs live on.
- * (Evaluating its own `close()` through a session attached to it races the tabs: the worker they
- * start next reuses the DevTools target and waits, paused, for the debugger still attached.)
+ * End the running SharedWorker by its own `close()`, evaluated in it through a DevTools session
+ * attached to its target, as a worker that crashes or is ended by the browser goes: its thread
+ * and Web Locks go at once, its tabs live on. The session detaches before the close runs (the
+ * worker closes itself a moment after answering), so the worker the tabs start next is not held
+ * for a debugger. Playwright's sessions are not flat, so the evaluation travels in
+ * `Target.sendMessageToTarget`.
  */
 export async function closeSharedWorker(browser: Browser): Promise<void> {
   const cdp = await browser.newBrowserCDPSession()
   try {
-    await cdp.send('Target.setDiscoverTargets', { discover: true })
     const find = async () => {
       const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: TargetInfo[] }
       return targetInfos.find((target) => target.type === 'shared_worker')
@@ -43,7 +44,23 @@ export async function closeSharedWorker(browser: Browser): Promise<void> {
     await expect.poll(find, { timeout: 30_000 }).toBeDefined()
     const target = await find()
     if (!target) throw new Error('no SharedWorker target')
-    await cdp.send('Target.closeTarget', { targetId: target.targetId })
+    const { sessionId } = (await cdp.send('Target.attachToTarget', {
+      targetId: target.targetId,
+      flatten: false,
+    })) as { sessionId: string }
+    const answered = new Promise<void>((resolve) => {
+      cdp.on('Target.receivedMessageFromTarget', (event: { sessionId: string; message: string }) => {
+        if (event.sessionId === sessionId && (JSON.parse(event.message) as { id?: number }).id === 1)
+          resolve()
+      })
+    })
+    const evaluate = { expression: 'setTimeout(() => self.close(), 250); true' }
+    await cdp.send('Target.sendMessageToTarget', {
+      sessionId,
+      message: JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: evaluate }),
+    })
+    await answered
+    await cdp.send('Target.detachFromTarget', { sessionId })
     await expect
       .poll(async () => (await find())?.targetId !== target.targetId, { timeout: 30_000 })
       .toBe(true)
