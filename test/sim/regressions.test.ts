@@ -23,6 +23,12 @@ const SEEDS: Array<[number, string]> = [
   [1467, 'messages held before a new window are not trusted after it'],
   [1967, 'a reconnect after a new window still checks the log'],
   [72, 'a channel whose first inputs are acknowledgements is not dropped before it starts'],
+  [
+    1412749486,
+    'after a new window, the open stream catching up below it costs no history request per event (a 20-minute run found it)',
+  ],
+  [1521057330, 'a scrollback page from a log that now ends below what we hold is a data reset, not older rows'],
+  [696497845, 'a data reset ends the open stream: an old-log event in flight on it is never accepted'],
 ]
 
 for (const [seed, rule] of SEEDS) {

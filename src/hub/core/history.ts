@@ -13,7 +13,7 @@ import { log, newId, type Step, setTimer } from './context'
 import { drainHeld, highestHeld, offer } from './ordering'
 import { answerFromHistory, failOlder, olderQuery } from './scrollback'
 import { messageAt } from './state'
-import { authFailed, backoffReason, connect } from './stream'
+import { authFailed, backoffReason, connect, dropStream } from './stream'
 import type { HistoryPurpose, HistoryQuery, HistoryResult, Message } from './types'
 
 /** @internal Issue the next history request, if one is due and none is in flight. */
@@ -140,6 +140,13 @@ function dataReset(s: Step, latestSeq: number, highSeq: number) {
     if (message.client_msg_id !== null) s.settled.push(message.client_msg_id)
   s.state.held.clear()
   s.state.wantWindow = { latestSeq, dataReset: true }
+  // The open stream may still carry the old log (events sent before the reset, or a backend
+  // that kept it open): end it; the new window opens a fresh one from its own highSeq.
+  const { phase } = s.state
+  if (phase.phase === 'connecting' || phase.phase === 'streaming') {
+    dropStream(s)
+    s.state.phase = { phase: 'windowing' }
+  }
 }
 
 /**

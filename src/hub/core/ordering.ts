@@ -26,9 +26,11 @@ export function offer(s: Step, message: Message, source: Source, upTo = Number.P
   if (message.seq <= record.highSeq) {
     if (source === 'stream') {
       const known = messageAt(state, message.seq)
-      // The same seq with another message — or one too old to compare (a stream sends each seq
-      // once, after the cursor): is the backend's log still the one we hold?
-      if (!known || known.id !== message.id) state.verify = 'due'
+      // The same seq with another message, or one at or below the cursor the stream resumed
+      // from (a stream sends each seq once, after it): is the backend's log still ours? Above
+      // the cursor and too old to compare, it is the stream catching up with what history gave
+      // (a new window): checking each would be a request per event.
+      if (known ? known.id !== message.id : message.seq <= streamCursor(state)) state.verify = 'due'
     }
     // A send repeated after its message was delivered: its echo settles it.
     if (message.client_msg_id !== null) s.settled.push(message.client_msg_id)
@@ -48,6 +50,12 @@ export function offer(s: Step, message: Message, source: Source, upTo = Number.P
   }
   accept(s, message)
   drainHeld(s, upTo)
+}
+
+/** The seq the current connection resumed from (every seq of an open stream is above it). */
+function streamCursor(state: Step['state']): number {
+  const { phase } = state
+  return phase.phase === 'connecting' || phase.phase === 'streaming' ? phase.cursor : Number.POSITIVE_INFINITY
 }
 
 /**

@@ -65,14 +65,16 @@ export function answerFromHistory(s: Step, request: number, page: HistoryRespons
   const lowest = cached[0]?.seq ?? older.beforeSeq
   const ours = cached[0] ?? older.anchor
   const theirs = page.messages.find((m) => m.seq === lowest)
-  if (ours && theirs && theirs.messageId !== ours.id) {
+  const record = state.record
+  // Another message where ours is, or a log that ends below what we hold (it has no seq
+  // `lowest` to compare: the page alone would look like an older run that fits).
+  if ((ours && theirs && theirs.messageId !== ours.id) || (record && page.latestSeq < record.highSeq)) {
     // The backend's log is not the one we hold (a data reset): the check after it replaces the range.
     state.verify = 'due'
     return failOlder(s, request, 'the backend’s history changed; reloading the latest messages')
   }
   // Only the run that ends right below what we have: the answer stays one contiguous range.
   const run = runEndingAt(page.messages.map(stored), lowest - 1)
-  const record = state.record
   const first = run[0]
   if (record && first && lowest === record.lowSeq) {
     // It continues the cached range downwards: write it, so the range grows.

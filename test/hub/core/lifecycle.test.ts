@@ -127,3 +127,16 @@ test('a scrollback page whose overlapping message is not ours reveals a data res
   expect(only(fx, 'commit')).toEqual([])
   expect(historyAsked(fx)).toEqual(['after 45']) // the check of highSeq, which finds the reset
 })
+
+test('a scrollback page from a log that now ends below what we hold reveals a data reset, though it has no message to compare (seed 1521057330)', () => {
+  const { c } = streamingFrom(30, 46)
+  c.input({ type: 'load_older', request: 3, beforeSeq: 30, limit: 20 })
+  let fx = c.input({ type: 'cache_read', request: 3, messages: stored(30, 30) })
+  // The backend was reset and holds 26 messages: the newest below seq 31 are 7…26, no seq 30.
+  const other = page(7, 26, 26)
+  for (const m of other.messages) m.messageId = `msg_new_log_${m.seq}`
+  fx = c.answer(fx, other)
+  expect(only(fx, 'answer_older')[0]?.answer.ok).toBe(false)
+  expect(only(fx, 'commit')).toEqual([])
+  expect(historyAsked(fx)).toEqual(['after 45'])
+})

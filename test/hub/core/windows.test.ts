@@ -136,3 +136,39 @@ test('a live event that contradicts a held seq triggers the check at once', () =
   })
   expect(historyAsked(fx)).toEqual(['after 99'])
 })
+
+test('after a new window the open stream catching up below it is no sign of another log: no request per event; a seq at or below its cursor still is (seed 1412749486)', () => {
+  const c = specChannel({ maxBackfill: 100 })
+  const connection = c.startWith(cache(1, 10))
+  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 0), sse.live(2000)] })
+  expect(historyAsked(fx)).toEqual(['after 9'])
+  fx = c.answer(fx, page(10, 30, 2000))
+  expect(historyAsked(fx)).toEqual(['before 2001'])
+  fx = c.answer(fx, page(1801, 2000, 2000))
+  expect(only(fx, 'commit')[0]?.batch).toMatchObject({ reset: true, record: { lowSeq: 1801, highSeq: 2000 } })
+  expect(historyAsked(fx)).toEqual([])
+
+  // The stream, opened at seq 10, goes on with 31, 32, … — the same log, already passed.
+  for (let seq = 31; seq <= 80; seq++) {
+    fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(seq)] })
+    expect(historyAsked(fx), `live ${seq}`).toEqual([])
+  }
+  // A seq the stream promised not to send (at or below its cursor) is checked.
+  fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(5, { messageId: 'msg_other_5' })] })
+  expect(historyAsked(fx)).toEqual(['after 1999'])
+})
+
+test('a data reset ends the open stream (it may still carry the old log); the new window opens a fresh one from its highSeq (seed 696497845)', () => {
+  const { c, connection } = streamingFrom(1, 100)
+  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.live(150)] })
+  expect(historyAsked(fx)).toEqual(['after 99'])
+  fx = c.answer(fx, page(1, 40, 40))
+  expect(only(fx, 'abort_stream')).toEqual([{ type: 'abort_stream', connection }])
+  expect(historyAsked(fx)).toEqual(['before 41'])
+  // An old-log event still in flight on the ended connection changes nothing.
+  c.input({ type: 'stream_chunk', connection, events: [sse.live(101)] })
+  fx = c.answer(fx, page(1, 40, 40))
+  expect(only(fx, 'commit')[0]?.batch).toMatchObject({ reset: true, record: { lowSeq: 1, highSeq: 40 } })
+  expect(only(fx, 'open_stream')[0]).toMatchObject({ cursor: 40 })
+})
