@@ -50,6 +50,8 @@ test('bug 4: a commit that fails loses nothing — the tab shows the live messag
   await tab.until(project, (v) => seqsOf(v).at(-1) === 8)
   expect(seqsOf(tab.view(project))).toEqual(range(1, 8))
   expect(failed).toBe(1)
-  await expect.poll(() => storedMessages(userId, project).then((m) => m.map(([seq]) => seq))).toEqual(range(1, 8))
+  await expect
+    .poll(() => storedMessages(userId, project).then((m) => m.map(([seq]) => seq)))
+    .toEqual(range(1, 8))
   expect(tab.view(project).status.status).toBe('connected')
 })

@@ -27,7 +27,10 @@ const SEEDS: Array<[number, string]> = [
     1412749486,
     'after a new window, the open stream catching up below it costs no history request per event (a 20-minute run found it)',
   ],
-  [1521057330, 'a scrollback page from a log that now ends below what we hold is a data reset, not older rows'],
+  [
+    1521057330,
+    'a scrollback page from a log that now ends below what we hold is a data reset, not older rows',
+  ],
   [696497845, 'a data reset ends the open stream: an old-log event in flight on it is never accepted'],
 ]
 

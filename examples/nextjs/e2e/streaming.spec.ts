@@ -75,7 +75,11 @@ test('the multiplexed stream through the route handler: two projects in one resp
 
   const startedAt = performance.now()
   const projects = new URLSearchParams({ projects: `${first}:0,${second}:0` })
-  const readUntil = await openEventStream(`${app.url}/api/persistent-chat/mux?${projects}`, { cookie }, abort.signal)
+  const readUntil = await openEventStream(
+    `${app.url}/api/persistent-chat/mux?${projects}`,
+    { cookie },
+    abort.signal,
+  )
   const openedAt = await readUntil('event: mux.open')
   await readUntil(`id: ${first}/1`)
   await readUntil('waiting in a')
