@@ -32,6 +32,7 @@ const SEEDS: Array<[number, string]> = [
     'a scrollback page from a log that now ends below what we hold is a data reset, not older rows',
   ],
   [696497845, 'a data reset ends the open stream: an old-log event in flight on it is never accepted'],
+  [1325650744, 'while a new window is on its way, held replay messages are not joined to the old range'],
 ]
 
 for (const [seed, rule] of SEEDS) {

@@ -37,7 +37,9 @@ export function offer(s: Step, message: Message, source: Source, upTo = Number.P
     return
   }
   hintLatest(s, message.seq)
-  if (state.verify !== 'none' || message.seq > record.highSeq + 1) {
+  // Held while the log is unchecked or a new window is on its way (it replaces the range; what
+  // would join the old range now may be of another log).
+  if (state.verify !== 'none' || state.wantWindow || message.seq > record.highSeq + 1) {
     const before = state.held.get(message.seq)
     if (before && before.id !== message.id) {
       // Two messages for one seq: the backend's log changed under us. The one we held was
@@ -66,7 +68,7 @@ function streamCursor(state: Step['state']): number {
 export function drainHeld(s: Step, upTo = Number.POSITIVE_INFINITY) {
   const { state } = s
   const record = state.record
-  if (!record || state.verify !== 'none') return
+  if (!record || state.verify !== 'none' || state.wantWindow) return
   for (let next = state.held.get(record.highSeq + 1); next && next.seq <= upTo; ) {
     state.held.delete(next.seq)
     accept(s, next)

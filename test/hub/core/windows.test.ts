@@ -172,3 +172,19 @@ test('a data reset ends the open stream (it may still carry the old log); the ne
   expect(only(fx, 'commit')[0]?.batch).toMatchObject({ reset: true, record: { lowSeq: 1, highSeq: 40 } })
   expect(only(fx, 'open_stream')[0]).toMatchObject({ cursor: 40 })
 })
+
+test('while a new window is on its way, held replay messages are not joined to the old range — not even when a repeat would unblock them (seed 1325650744)', () => {
+  const c = specChannel({ maxBackfill: 300 })
+  const connection = c.startWith(cache(1, 10))
+  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const replay = Array.from({ length: 200 }, (_, i) => sse.replay(11 + i))
+  c.input({ type: 'stream_chunk', connection, events: [sse.established(10), ...replay] })
+  let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 990, 210)] })
+  expect(historyAsked(fx)).toEqual(['before 1001'])
+  // The replay may be of another log (nothing was checked): a repeated event changes nothing.
+  const repeat = c.input({ type: 'stream_chunk', connection, events: [sse.replay(11), sse.live(1001)] })
+  expect(only(repeat, 'commit')).toEqual([])
+  expect(only(repeat, 'emit')).toEqual([])
+  fx = c.answer(fx, page(801, 1000, 1000))
+  expect(only(fx, 'commit')[0]?.batch).toMatchObject({ reset: true, record: { lowSeq: 801, highSeq: 1000 } })
+})
