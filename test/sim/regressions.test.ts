@@ -33,6 +33,10 @@ const SEEDS: Array<[number, string]> = [
   ],
   [696497845, 'a data reset ends the open stream: an old-log event in flight on it is never accepted'],
   [1325650744, 'while a new window is on its way, held replay messages are not joined to the old range'],
+  [
+    770566314,
+    'a new window confirms every send it holds, also below the rows a snapshot shows: none stays optimistic',
+  ],
 ]
 
 for (const [seed, rule] of SEEDS) {

@@ -85,13 +85,17 @@ export function sameStatus(a: ConnectionStatus, b: ConnectionStatus): boolean {
 
 /**
  * @public What a subscribing tab starts from: the newest messages the tabs were told about,
- * the outbox entries they do not already confirm, and the status.
+ * the outbox entries the window does not already confirm, and the status.
  */
 export function snapshotOf(state: ChannelState, outbox: readonly OutboxEntry[]): ChannelSnapshot {
   const messages = state.recent.slice(-state.config.windowSize)
   const first = messages[0]?.seq ?? (state.view ? state.view.highSeq + 1 : 1)
-  // A send whose echo is already confirmed is never shown as optimistic too.
-  const confirmed = new Set(messages.map((m) => m.client_msg_id))
+  // A send whose echo is already confirmed is never shown as optimistic too — nor one confirmed
+  // by a message of the window that is not shown: the outbox forgets it once the window is
+  // written, and no tab is told then.
+  const confirmed = new Set<string | null>()
+  for (const m of state.recent) confirmed.add(m.client_msg_id)
+  for (const pending of state.commits) for (const m of pending.messages) confirmed.add(m.client_msg_id)
   return {
     projectId: state.projectId,
     messages,

@@ -4,7 +4,18 @@
  * replaces the cache. Only the request forms DESIGN.md §2 defines are used.
  */
 import { expect, test } from 'vitest'
-import { cache, historyAsked, only, page, specChannel, sse, streamingFrom } from './spec'
+import { snapshotOf } from '../../../src/hub/core'
+import type { OutboxEntry } from '../../../src/protocol'
+import { cache, historyAsked, message, only, page, range, specChannel, sse, streamingFrom } from './spec'
+
+const queued = (clientMsgId: string): OutboxEntry => ({
+  client_msg_id: clientMsgId,
+  projectId: 'proj_spec',
+  userId: 'user_sim',
+  text: clientMsgId,
+  createdAt: 0,
+  status: { state: 'pending', attempts: 0 },
+})
 
 test('an empty cache asks after_seq=0, then before_seq above the latest seq — never a request without a cursor (bug 1)', () => {
   const c = specChannel()
@@ -187,4 +198,19 @@ test('while a new window is on its way, held replay messages are not joined to t
   expect(only(repeat, 'emit')).toEqual([])
   fx = c.answer(fx, page(801, 1000, 1000))
   expect(only(fx, 'commit')[0]?.batch).toMatchObject({ reset: true, record: { lowSeq: 801, highSeq: 1000 } })
+})
+
+test('a new window confirms the sends it holds, beyond the rows a snapshot shows too: none of them is shown as optimistic (seed 770566314)', () => {
+  const c = specChannel({ windowSize: 100 })
+  c.input({ type: 'start', online: true })
+  const fx = c.input({ type: 'cache_loaded', record: undefined, messages: [] })
+  const answer = page(1, 200, 200)
+  answer.messages[49] = message(50, { client_msg_id: 'c_window' })
+  c.answer(fx, answer)
+
+  // The hub's outbox forgets c_window only once the window is written, and tabs are not told
+  // then: a snapshot meanwhile (the new window's, or a tab subscribing) must not show it.
+  const snapshot = snapshotOf(c.state, [queued('c_window'), queued('c_later')])
+  expect(snapshot.messages.map((m) => m.seq)).toEqual(range(101, 200))
+  expect(snapshot.outbox.map((e) => e.client_msg_id)).toEqual(['c_later'])
 })
