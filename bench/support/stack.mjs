@@ -6,11 +6,12 @@
  * be read. Publishing happens in the child, so each publish time is `Date.now()` taken right
  * before `backend.append` on the same machine clock the pages use.
  */
-import { execFileSync, fork } from 'node:child_process'
+import { fork } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { selfSignedCertificate } from '../../scripts/certificate.mjs'
 import { nodeDir, siteDir } from './build.mjs'
 
 const SECRET = 'bench-worker-shared-secret'
@@ -59,29 +60,6 @@ export async function startStack({ tls = false } = {}) {
       rmSync(dir, { recursive: true, force: true })
     },
   }
-}
-
-/** `key.pem` and `cert.pem` in `dir`: an EC key and a one-day certificate for 127.0.0.1. */
-function selfSignedCertificate(dir) {
-  execFileSync(
-    'openssl',
-    [
-      ...[
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-      ],
-      ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
-      ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
-    ],
-    { stdio: 'ignore' },
-  )
 }
 
 /** Commands the child answers; `tlsDir` holds the certificate when the server speaks HTTP/2. */

@@ -5,7 +5,7 @@
  */
 import { afterEach, expect, test } from 'vitest'
 import type { RunningBackend } from '../../src/server/backend'
-import { startFaultRelay } from '../helpers/fault-relay'
+import { type Responder, startFaultRelay } from '../helpers/fault-relay'
 import { createTestHub, range, seqsOf, type TestHub } from '../helpers/hub-harness'
 import { startStack, type TestStack, waitFor } from '../helpers/servers'
 
@@ -23,10 +23,25 @@ async function stack(): Promise<TestStack> {
   return started
 }
 
-function hubAt(baseUrl: string, cookie: string): TestHub {
-  const testHub = createTestHub({ baseUrl, cookie, config: { closeGraceMs: 100 } })
+/**
+ * A fresh user's hub with tab `t` said hello, talking to the stack — or, with `respond`, to a
+ * relay in front of it that answers the requests `respond` takes itself.
+ */
+async function hubWithTab(respond?: Responder) {
+  const s = await stack()
+  let baseUrl = s.url
+  if (respond) {
+    const relay = await startFaultRelay(s.url)
+    cleanups.push(() => relay.close())
+    relay.setRespond(respond)
+    baseUrl = relay.url
+  }
+  const user = freshUser()
+  const testHub = createTestHub({ baseUrl, cookie: await s.login(user), config: { closeGraceMs: 100 } })
   cleanups.push(() => testHub.hub.close())
-  return testHub
+  const tab = testHub.tab('t')
+  await tab.hello()
+  return { backend: s.server.backend as RunningBackend, user, testHub, tab }
 }
 
 const streamRequests = (testHub: TestHub) => ({
@@ -35,12 +50,7 @@ const streamRequests = (testHub: TestHub) => ({
 })
 
 test('five projects travel in one GET /mux; one project’s 403 leaves the other four streaming, each with every message once', async () => {
-  const s = await stack()
-  const backend = s.server.backend as RunningBackend
-  const user = freshUser()
-  const testHub = hubAt(s.url, await s.login(user))
-  const tab = testHub.tab('t')
-  await tab.hello()
+  const { backend, user, testHub, tab } = await hubWithTab()
   const projects = ['mx_1', 'mx_2', 'mx_3', 'mx_4']
   for (const project of [...projects, 'private_mx']) await testHub.hub.subscribe('t', project)
   for (const project of projects) await tab.until(project, (v) => v.status.status === 'connected')
@@ -55,12 +65,7 @@ test('five projects travel in one GET /mux; one project’s 403 leaves the other
 })
 
 test('the last project leaving closes the multiplexed stream (and its upstreams); the next one opens a new one', async () => {
-  const s = await stack()
-  const backend = s.server.backend as RunningBackend
-  const user = freshUser()
-  const testHub = hubAt(s.url, await s.login(user))
-  const tab = testHub.tab('t')
-  await tab.hello()
+  const { backend, user, testHub, tab } = await hubWithTab()
   for (const project of ['mx_a', 'mx_b']) await testHub.hub.subscribe('t', project)
   for (const project of ['mx_a', 'mx_b']) await tab.until(project, (v) => v.status.status === 'connected')
   await waitFor(() => backend.openStreams(user) === 2, 3000, 'two upstreams')
@@ -77,12 +82,8 @@ test('the last project leaving closes the multiplexed stream (and its upstreams)
 })
 
 test('a control POST answered 404 (the stream lives in another process): the hub reopens the GET with every project and its cursor, and nothing is lost', async () => {
-  const s = await stack()
-  const backend = s.server.backend as RunningBackend
-  const relay = await startFaultRelay(s.url)
-  cleanups.push(() => relay.close())
   let refused = 0
-  relay.setRespond((req, res) => {
+  const { backend, testHub, tab } = await hubWithTab((req, res) => {
     if (req.method !== 'POST' || !(req.url ?? '').startsWith('/api/persistent-chat/mux') || refused > 0)
       return false
     refused++
@@ -90,10 +91,6 @@ test('a control POST answered 404 (the stream lives in another process): the hub
     res.end('{"error":{"code":"unknown_stream","message":"no such stream here"}}')
     return true
   })
-  const user = freshUser()
-  const testHub = hubAt(relay.url, await s.login(user))
-  const tab = testHub.tab('t')
-  await tab.hello()
   await testHub.hub.subscribe('t', 'mx_one')
   await tab.until('mx_one', (v) => v.status.status === 'connected')
   for (let i = 1; i <= 20; i++) backend.append('mx_one', 'peer', `one ${i}`)
@@ -110,19 +107,12 @@ test('a control POST answered 404 (the stream lives in another process): the hub
 })
 
 test('a proxy without /mux: the hub falls back to one /stream per project for good', async () => {
-  const s = await stack()
-  const backend = s.server.backend as RunningBackend
-  const relay = await startFaultRelay(s.url)
-  cleanups.push(() => relay.close())
-  relay.setRespond((req, res) => {
+  const { backend, testHub, tab } = await hubWithTab((req, res) => {
     if (!(req.url ?? '').startsWith('/api/persistent-chat/mux')) return false
     res.writeHead(404, { 'content-type': 'application/json' })
     res.end('{"error":{"code":"not_found","message":"no such route"}}')
     return true
   })
-  const testHub = hubAt(relay.url, await s.login(freshUser()))
-  const tab = testHub.tab('t')
-  await tab.hello()
   for (const project of ['mx_f1', 'mx_f2']) await testHub.hub.subscribe('t', project)
   for (const project of ['mx_f1', 'mx_f2']) await tab.until(project, (v) => v.status.status === 'connected')
   backend.append('mx_f2', 'peer', 'hello')

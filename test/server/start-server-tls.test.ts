@@ -3,13 +3,13 @@
  * stream) with HTTP/1.1 for clients without it, the same routes and a clean shutdown with a
  * stream open. The certificate is made for the test with openssl.
  */
-import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { type ClientHttp2Session, connect, constants } from 'node:http2'
 import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { selfSignedCertificate } from '../../scripts/certificate.mjs'
 import { type RunningServer, startServer } from '../../src/server/start-server'
 import { TEST_SECRET, TEST_SESSION_SECRET, waitFor } from '../helpers/servers'
 
@@ -19,25 +19,7 @@ let server: RunningServer
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pc-tls-'))
-  execFileSync(
-    'openssl',
-    [
-      ...[
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-      ],
-      ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
-      ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
-    ],
-    { stdio: 'ignore' },
-  )
+  selfSignedCertificate(dir)
   cert = readFileSync(join(dir, 'cert.pem'), 'utf8')
   server = await startTlsServer()
 })
