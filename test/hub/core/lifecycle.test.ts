@@ -4,12 +4,21 @@
  */
 import { expect, test } from 'vitest'
 import type { TimerName } from '../../../src/hub/core'
-import { cache, historyAsked, only, page, specChannel, sse, stored, streamingFrom, toldSeqs } from './spec'
+import {
+  cache,
+  historyAsked,
+  only,
+  openedFrom,
+  page,
+  specChannel,
+  sse,
+  stored,
+  streamingFrom,
+  toldSeqs,
+} from './spec'
 
 test('stop clears every named timer, ends the stream and the history request (bug 3)', () => {
-  const c = specChannel()
-  const connection = c.startWith(cache(1, 10))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const { c, connection } = openedFrom(1, 10)
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 40)] })
   // The check of seq 10 fails: the gap fill waits for its retry timer.
   fx = c.refuse(fx, { kind: 'retry', reason: '502' })

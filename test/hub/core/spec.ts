@@ -87,14 +87,20 @@ export function specChannel(config: Partial<CoreConfig> = {}): SpecChannel {
   return channel
 }
 
+/** A channel started from a cache of `lowSeq..highSeq` whose stream has just opened (nothing read yet). */
+export function openedFrom(lowSeq: number, highSeq: number, config: Partial<CoreConfig> = {}) {
+  const c = specChannel(config)
+  const connection = c.startWith(cache(lowSeq, highSeq))
+  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  return { c, connection }
+}
+
 /**
  * A channel streaming from a cache of `lowSeq..highSeq` whose reconnect check is done (the
  * backend holds nothing newer): the start of most specs.
  */
 export function streamingFrom(lowSeq: number, highSeq: number, config: Partial<CoreConfig> = {}) {
-  const c = specChannel(config)
-  const connection = c.startWith(cache(lowSeq, highSeq))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const { c, connection } = openedFrom(lowSeq, highSeq, config)
   const fx = c.input({
     type: 'stream_chunk',
     connection,

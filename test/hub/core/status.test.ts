@@ -3,7 +3,7 @@
  * answer — back off with full jitter, wait as told, or stop until asked.
  */
 import { expect, test } from 'vitest'
-import { cache, historyAsked, only, specChannel, sse } from './spec'
+import { cache, historyAsked, only, openedFrom, specChannel, sse } from './spec'
 
 test('connecting until the stream answers; connected only while it is open', () => {
   const c = specChannel()
@@ -84,9 +84,7 @@ test('403 stops this project only (no session-wide signal)', () => {
 })
 
 test('a history 401 stops requesting too', () => {
-  const c = specChannel()
-  const connection = c.startWith(cache(1, 10))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const { c, connection } = openedFrom(1, 10)
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 50)] })
   fx = c.refuse(fx, { kind: 'auth', code: 401, reason: 'expired' })
   expect(only(fx, 'abort_stream', 'unauthenticated').map((e) => e.type)).toEqual([
@@ -97,9 +95,7 @@ test('a history 401 stops requesting too', () => {
 })
 
 test('offline ends the stream and shows offline; online retries at once', () => {
-  const c = specChannel()
-  const connection = c.startWith(cache(1, 10))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const { c, connection } = openedFrom(1, 10)
   const fx = c.input({ type: 'offline' })
   expect(only(fx, 'abort_stream')).toEqual([{ type: 'abort_stream', connection }])
   expect(c.status()).toEqual({ status: 'offline' })
@@ -142,9 +138,7 @@ test('the wall clock going back does not stretch the stall watchdog', () => {
 })
 
 test('the server’s retry: field is the base of the backoff', () => {
-  const c = specChannel()
-  const connection = c.startWith(cache(1, 10))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const { c, connection } = openedFrom(1, 10)
   c.input({ type: 'stream_chunk', connection, events: [], retryMs: 10_000 })
   const fx = c.input({
     type: 'stream_ended',

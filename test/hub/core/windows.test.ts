@@ -6,7 +6,7 @@
 import { expect, test } from 'vitest'
 import { snapshotOf } from '../../../src/hub/core'
 import type { OutboxEntry } from '../../../src/protocol'
-import { cache, historyAsked, message, only, page, range, specChannel, sse, streamingFrom } from './spec'
+import { historyAsked, message, only, openedFrom, page, range, specChannel, sse, streamingFrom } from './spec'
 
 const queued = (clientMsgId: string): OutboxEntry => ({
   client_msg_id: clientMsgId,
@@ -60,9 +60,7 @@ test('an empty project: the window is empty and the stream opens at 0', () => {
 })
 
 test('replay.end reporting a miss beyond maxBackfill goes straight to the newest page: nothing to verify, one request', () => {
-  const c = specChannel({ maxBackfill: 300 })
-  const connection = c.startWith(cache(1, 10))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const { c, connection } = openedFrom(1, 10, { maxBackfill: 300 })
   const replay = Array.from({ length: 200 }, (_, i) => sse.replay(11 + i))
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.established(10), ...replay] })
   expect(historyAsked(fx)).toEqual([]) // held until the replay ends: is a window due?
@@ -75,9 +73,7 @@ test('replay.end reporting a miss beyond maxBackfill goes straight to the newest
 })
 
 test('a miss within maxBackfill is paged forward from highSeq: the user keeps what they were reading', () => {
-  const c = specChannel({ maxBackfill: 10_000 })
-  const connection = c.startWith(cache(1, 10))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const { c, connection } = openedFrom(1, 10, { maxBackfill: 10_000 })
   let fx = c.input({
     type: 'stream_chunk',
     connection,
@@ -90,9 +86,7 @@ test('a miss within maxBackfill is paged forward from highSeq: the user keeps wh
 })
 
 test('a history answer beyond maxBackfill starts a new window; a second one for the same latest seq pages forward instead (no loop)', () => {
-  const c = specChannel({ maxBackfill: 100 })
-  const connection = c.startWith(cache(1, 10))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const { c, connection } = openedFrom(1, 10, { maxBackfill: 100 })
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 0), sse.live(2000)] })
   expect(historyAsked(fx)).toEqual(['after 9'])
   fx = c.answer(fx, page(10, 30, 2000))
@@ -106,9 +100,7 @@ test('a history answer beyond maxBackfill starts a new window; a second one for 
 })
 
 test('a backend whose latest seq is below ours was reset: the cache is replaced by its newest page', () => {
-  const c = specChannel()
-  const connection = c.startWith(cache(1, 500))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const { c, connection } = openedFrom(1, 500)
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(500, 0)] })
   expect(historyAsked(fx)).toEqual(['after 499'])
   fx = c.answer(fx, page(1, 0, 40))
@@ -118,9 +110,7 @@ test('a backend whose latest seq is below ours was reset: the cache is replaced 
 })
 
 test('a reconnect holds the replay until the message at highSeq is checked; another message there is a reset, and the replay is never shown', () => {
-  const c = specChannel()
-  const connection = c.startWith(cache(1, 100))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const { c, connection } = openedFrom(1, 100)
   // The backend lost its data and has grown a new log past our highSeq.
   const other = { messageId: 'msg_other_epoch' }
   let fx = c.input({
@@ -149,9 +139,7 @@ test('a live event that contradicts a held seq triggers the check at once', () =
 })
 
 test('after a new window the open stream catching up below it is no sign of another log: no request per event; a seq at or below its cursor still is (seed 1412749486)', () => {
-  const c = specChannel({ maxBackfill: 100 })
-  const connection = c.startWith(cache(1, 10))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const { c, connection } = openedFrom(1, 10, { maxBackfill: 100 })
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 0), sse.live(2000)] })
   expect(historyAsked(fx)).toEqual(['after 9'])
   fx = c.answer(fx, page(10, 30, 2000))
@@ -185,9 +173,7 @@ test('a data reset ends the open stream (it may still carry the old log); the ne
 })
 
 test('while a new window is on its way, held replay messages are not joined to the old range — not even when a repeat would unblock them (seed 1325650744)', () => {
-  const c = specChannel({ maxBackfill: 300 })
-  const connection = c.startWith(cache(1, 10))
-  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  const { c, connection } = openedFrom(1, 10, { maxBackfill: 300 })
   const replay = Array.from({ length: 200 }, (_, i) => sse.replay(11 + i))
   c.input({ type: 'stream_chunk', connection, events: [sse.established(10), ...replay] })
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 990, 210)] })
