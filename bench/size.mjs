@@ -30,8 +30,10 @@ await ensureBuilt()
 const loadStart = load1()
 
 const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length
-const STATIC_IMPORT = /\bimport\s*(?:[\w$*{}\s,]+?\s*from\s*)?["'](\.{1,2}\/[^"']+)["']/g
-const BARE_IMPORT = /\bimport\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']([^./"'][^"']*)["']/g
+// `import … from`, a bare `import "…"` and a re-export `export … from` (the library's entries
+// re-export their chunk) all load the file they name.
+const STATIC_IMPORT = /\b(?:import|export)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["'](\.{1,2}\/[^"']+)["']/g
+const BARE_IMPORT = /\b(?:import|export)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']([^./"'][^"']*)["']/g
 
 /** `file` and every file it imports statically (relative paths), each once. */
 function withStaticImports(file, found = new Map()) {
