@@ -3,7 +3,8 @@
  * carries out its effects against the model backend, the model store and the model tabs — as
  * `project-channel.ts` does with fetch and IndexedDB — plus the user session's part: tabs
  * subscribing (a `reset` with the snapshot, then every change), the grace period, closing while
- * every tab is hidden, and one suspension for a 401.
+ * every tab is hidden, and one suspension for a 401. The effects are carried out in
+ * hub-effects.ts.
  */
 import {
   type ChannelEffect,
@@ -16,9 +17,9 @@ import {
   step,
   type TimerName,
 } from '../../src/hub/core'
-import { createChunkDecoder } from '../../src/hub/stream-transport'
 import type { ChannelChange } from '../../src/protocol'
 import type { ModelBackend } from './backend'
+import { type EffectWorld, runEffect } from './hub-effects'
 import type { ModelTransport } from './mux'
 import type { Outbox } from './outbox'
 import type { ModelStore } from './store'
@@ -86,7 +87,7 @@ export interface ModelHub {
 
 /** @internal */
 export function createModelHub(options: HubOptions): ModelHub {
-  const { world, backend, store, outbox, config } = options
+  const { world, backend, outbox, config } = options
   const channels = new Map<string, SimChannel>()
   const stats = { historyRequests: 0, streamOpens: 0, olderRequests: 0, historyFailures: 0 }
   const olderAskers = new Map<number, HubTab>()
@@ -177,113 +178,20 @@ export function createModelHub(options: HubOptions): ModelHub {
     for (const tab of channel.subscribers) tab.apply(changes)
   }
 
-  const run = (channel: SimChannel, effect: ChannelEffect) => {
-    const { projectId } = channel
-    const dispatch = (input: ChannelInput) => dispatchTo(channel, input)
-    switch (effect.type) {
-      case 'load_cache':
-        world.after(store.latency(), 'load cache', () => {
-          const found = store.loadProject(projectId, config.windowSize)
-          dispatch({ type: 'cache_loaded', record: found.record, messages: found.messages })
-        })
-        return
-      case 'open_stream': {
-        stats.streamOpens++
-        if (channel.connections.size > 0) options.violation(`${projectId}: a second stream while one is open`)
-        const { connection } = effect
-        const decoder = createChunkDecoder()
-        const handle = options.transport.openStream(projectId, effect.cursor, {
-          opened: () => dispatch({ type: 'stream_opened', connection, heartbeatMs: config.heartbeatMs }),
-          bytes(bytes) {
-            const { events, retryMs } = decoder.feed(bytes)
-            dispatch({ type: 'stream_chunk', connection, events, retryMs })
-          },
-          ended(failure) {
-            channel.connections.delete(connection)
-            decoder.end()
-            dispatch({ type: 'stream_ended', connection, failure })
-          },
-        })
-        channel.connections.set(connection, handle)
-        return
-      }
-      case 'abort_stream':
-        channel.connections.get(effect.connection)?.abort()
-        channel.connections.delete(effect.connection)
-        return
-      case 'fetch_history': {
-        stats.historyRequests++
-        const { query, request } = effect
-        if (!('afterSeq' in query) && !('beforeSeq' in query))
-          options.violation(`${projectId}: a history request without a cursor`)
-        backend.history(projectId, query, (result) => {
-          if (!result.ok) stats.historyFailures++
-          dispatch({ type: 'history_result', request, result })
-        })
-        return
-      }
-      case 'abort_history':
-        return // the core ignores the answer of an aborted request
-      case 'read_cache':
-        world.after(store.latency(), 'read cache', () =>
-          dispatch({
-            type: 'cache_read',
-            request: effect.request,
-            messages: store.loadBefore(projectId, effect.beforeSeq, effect.limit),
-          }),
-        )
-        return
-      case 'commit':
-        store.commit(projectId, effect.batch, (ok) =>
-          dispatch(
-            ok
-              ? { type: 'commit_done', commit: effect.commit }
-              : { type: 'commit_failed', commit: effect.commit, reason: 'AbortError' },
-          ),
-        )
-        return
-      case 'emit':
-        return tell(channel, effect.changes)
-      case 'emit_reset':
-        return tell(channel, [
-          { type: 'reset', snapshot: snapshotOf(channel.state, outbox.entries(projectId)) },
-        ])
-      case 'settle':
-        for (const id of outbox.settle(effect.clientMsgIds)) {
-          if (!effect.stored) tell(channel, [{ type: 'outbox', upsert: [], remove: [id] }])
-        }
-        return
-      case 'answer_older': {
-        const tab = olderAskers.get(effect.request)
-        olderAskers.delete(effect.request)
-        return tab?.olderAnswered(effect.answer)
-      }
-      case 'set_timer': {
-        world.cancel(channel.timers.get(effect.name))
-        const name = effect.name
-        channel.timers.set(
-          name,
-          world.after(effect.ms, `timer ${name}`, () => {
-            channel.timers.delete(name)
-            dispatch({ type: 'timer', name })
-          }),
-        )
-        return
-      }
-      case 'clear_timer':
-        world.cancel(channel.timers.get(effect.name))
-        channel.timers.delete(effect.name)
-        return
-      case 'unauthenticated':
-        suspended = { code: effect.code, reason: effect.reason }
-        outbox.pause()
-        for (const other of channels.values())
-          if (other !== channel) dispatchTo(other, { type: 'suspend', ...suspended })
-        return
-      case 'log':
-        return
-    }
+  const effects: EffectWorld = {
+    options,
+    stats,
+    olderAskers,
+    dispatch: (channel, input) => dispatchTo(channel, input),
+    tell,
+    unauthenticated(channel, code, reason) {
+      suspended = { code, reason }
+      outbox.pause()
+      for (const other of channels.values())
+        if (other !== channel) dispatchTo(other, { type: 'suspend', ...suspended })
+    },
   }
+  const run = (channel: SimChannel, effect: ChannelEffect) => runEffect(effects, channel, effect)
 
   /** Stream, close after the grace period, or close while every tab is hidden. */
   const review = (channel: SimChannel) => {
