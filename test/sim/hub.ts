@@ -146,12 +146,14 @@ export function createModelHub(options: HubOptions): ModelHub {
     const ready =
       state.cache === 'loaded' &&
       (state.view !== undefined || state.phase.phase !== 'windowing' || state.retrying !== undefined)
-    if (ready) {
+    if (ready && channel.waiting.size > 0) {
       for (const tab of channel.waiting) {
         channel.waiting.delete(tab)
         channel.subscribers.add(tab)
         tab.apply([{ type: 'reset', snapshot: snapshotOf(state, outbox.entries(channel.projectId)) }])
       }
+      // As the session does once a tab has its snapshot: stream on, or close while all are hidden.
+      review(channel)
     }
     if (input.type === 'stop') {
       if (channel.timers.size > 0)
@@ -205,7 +207,9 @@ export function createModelHub(options: HubOptions): ModelHub {
       })
       return
     }
-    if (config.closeWhenAllHiddenMs === null || tabs.some((t) => t.visible)) {
+    // A tab waiting for its snapshot needs the channel, shown or hidden (the session starts the
+    // channel for every tab that subscribes).
+    if (channel.waiting.size > 0 || config.closeWhenAllHiddenMs === null || tabs.some((t) => t.visible)) {
       dispatchTo(channel, { type: 'start', online })
       return
     }

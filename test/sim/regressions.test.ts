@@ -37,6 +37,10 @@ const SEEDS: Array<[number, string]> = [
     770566314,
     'a new window confirms every send it holds, also below the rows a snapshot shows: none stays optimistic',
   ],
+  [
+    739571685,
+    'a tab that subscribes hidden gets its snapshot: the channel starts for it, as the session does (a model-hub bug)',
+  ],
 ]
 
 for (const [seed, rule] of SEEDS) {
