@@ -108,9 +108,15 @@ export function createOutbox(world: World, backend: ModelBackend, random: () => 
         const entry = queue.get(id)
         if (!entry) return false
         queue.delete(id)
-        // Its echo proves it is in the log, acknowledged or not (a POST whose answer was lost).
+        // Its echo proves it is in a log, acknowledged or not (a POST whose answer was lost): the
+        // latest that holds it — a data reset may have replaced that log since the echo came.
         const send = sends.get(id)
-        if (send && send.ackEpoch === undefined) send.ackEpoch = backend.logs(entry.projectId).length - 1
+        if (send && send.ackEpoch === undefined) {
+          const logs = backend.logs(entry.projectId)
+          let epoch = logs.length - 1
+          while (epoch > 0 && !logs[epoch]?.some((m) => m.client_msg_id === id)) epoch--
+          send.ackEpoch = epoch
+        }
         return true
       })
       pump()

@@ -41,6 +41,10 @@ const SEEDS: Array<[number, string]> = [
     739571685,
     'a tab that subscribes hidden gets its snapshot: the channel starts for it, as the session does (a model-hub bug)',
   ],
+  [
+    1714873657,
+    'a send settled by its echo after a data reset is looked for in the log that held it (a model-outbox bug)',
+  ],
 ]
 
 for (const [seed, rule] of SEEDS) {
