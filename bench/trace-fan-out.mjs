@@ -7,7 +7,10 @@
  * the row existed in every tab. The raw trace goes to `.tmp/trace-fan-out-<design>-<tabs>.json`.
  * Tracing slows Chromium down: compare the threads, not these latencies with fan-out.mjs's.
  *
- * Usage: node bench/trace-fan-out.mjs [--design=ours|baseline] [--tabs=10] [--h1] [--seconds=8]
+ * With `--no-trace` it only measures (also "the batch reached a tab → its row existed in that tab",
+ * per message and tab: the tab's own share, which no network or hub timing enters).
+ *
+ * Usage: node bench/trace-fan-out.mjs [--design=ours|baseline] [--tabs=10] [--h1] [--seconds=8] [--no-trace]
  */
 import {
   arrivalTimes,
@@ -44,7 +47,8 @@ const { live } = await openTabs(context, stack.url, pagePath(design, projectId),
 log(`${live.length} of ${tabs} tabs live, load ${load1()}`)
 await new Promise((resolve) => setTimeout(resolve, 1000))
 
-const endTrace = await startTrace(browser)
+const tracing = !process.argv.includes('--no-trace')
+const endTrace = tracing ? await startTrace(browser) : async () => []
 const started = performance.now()
 const published = await stack.call('steady', {
   projectId,
@@ -69,7 +73,11 @@ const everyTab = (perTab) =>
     .map((p, i) => Math.max(...perTab.map((tab) => tab[i] ?? Number.NaN)) - p.publishedAt)
     .filter(Number.isFinite)
 const text = (values) => `p50 ${round(percentile(values, 50))} / p99 ${round(percentile(values, 99))} ms`
-console.table(threadTable(events, spanMs))
+if (tracing) console.table(threadTable(events, spanMs))
+const inTab = reached.flatMap((tab, t) =>
+  tab.flatMap((at, i) => (at === null || seen[t]?.[i] == null ? [] : [seen[t][i] - at])),
+)
 log(`publish → reached every tab: ${text(everyTab(reached))}`)
 log(`publish → row in every tab:  ${text(everyTab(seen))}`)
-log(`load ${load1()}; trace in ${saveTrace(events, `trace-fan-out-${design}-${tabs}`)}`)
+log(`reached a tab → row in that tab: ${text(inTab)}`)
+log(`load ${load1()}${tracing ? `; trace in ${saveTrace(events, `trace-fan-out-${design}-${tabs}`)}` : ''}`)
