@@ -2,9 +2,11 @@
  * The hub panel (`[data-testid=hub-stats]` with `data-connections` and `data-tabs`): streams
  * held, tabs attached, mode, storage health and the current project's seq range. While the
  * panel can be seen (the tab is shown and the panel is laid out, not folded away on a narrow
- * screen) it refreshes every second and soon after each view change, with at most one
- * `stats()` call in flight; out of sight it asks the hub nothing (20 hidden tabs would
- * otherwise call it up to 80 times a second) and catches up the moment it is seen again.
+ * screen) it refreshes every second, and soon after a view change the hub's figures would show
+ * (the stream's status, the outbox, the snapshot arriving), with at most one `stats()` call in
+ * flight; a new message alone asks nothing, as the range and count it changes come from the
+ * view (10 shown tabs at 20 messages a second would otherwise ask up to 40 times a second).
+ * Out of sight it asks the hub nothing and catches up the moment it is seen again.
  */
 import type { HubStats, ProjectView } from '../client'
 import { h, setAttr, setText } from './dom'
@@ -169,11 +171,22 @@ export function createHubPanel(element: HTMLElement, options: HubPanelOptions): 
 
   return {
     noteView(next) {
+      const before = view
       view = next
       paint()
-      if (seen()) request()
+      if (seen() && changesHubFigures(before, next)) request()
     },
   }
+}
+
+/** Whether the hub's figures for the project (status, reconnects, outbox) may differ after this change. */
+function changesHubFigures(before: ProjectView | undefined, next: ProjectView): boolean {
+  return (
+    before === undefined ||
+    before.status !== next.status ||
+    before.outbox !== next.outbox ||
+    before.live !== next.live
+  )
 }
 
 function definitions(items: Array<[string, HTMLElement]>): HTMLDListElement {

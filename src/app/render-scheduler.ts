@@ -1,17 +1,21 @@
 /**
- * When the tab renders the project's view: in a task of its own right after a change, shown or
- * hidden, with many changes before that task making one render.
+ * When the tab renders the project's view: right after the task that changed it (a microtask
+ * at its end), shown or hidden, with every change made in that task making one render.
  *
- * A task rather than an animation frame: a frame can be 16 ms away, and a hidden tab gets none
- * (its DOM would lag behind the hub until shown; DESIGN.md §5's hooks are read in hidden tabs
- * too). A `MessageChannel` message rather than a timer: browsers throttle the timers of hidden
- * tabs to one a second or less.
+ * At the end of the changing task rather than in a task of its own: the hub's batch arrives in
+ * a port-message task and a per-tab `EventSource` appends its row in its message task, so
+ * queueing the render behind it let a frame (its layout can be long: the trace of 10 windows
+ * on 2 cores showed layouts blocked for hundreds of ms in the browser's font-fallback service)
+ * or other queued tasks run before the row existed. Not an animation frame either: a frame can
+ * be 16 ms away, and a hidden tab gets none (its DOM would lag behind the hub until shown;
+ * DESIGN.md §5's hooks are read in hidden tabs too).
  *
  * Catching up, a hub sends page after page (200 messages each, thousands in all): rendering
  * each would spend the main thread on rows the next pages push out of the list's 5,000-row
  * window, in every tab. So a render that took long holds the next one back in proportion
  * (`spacing` × its duration): the changes that arrive meanwhile make one render. Live
- * traffic renders in well under a millisecond, so it is never held back noticeably.
+ * traffic renders in well under a millisecond, so it is never held back noticeably (and never
+ * waits for a timer, which hidden tabs throttle to one a second or less).
  */
 
 /** @internal */
@@ -28,14 +32,13 @@ export interface RenderSchedulerOptions {
   now?: (() => number) | undefined
 }
 
-/** @internal Create a scheduler that calls `render` in its own task after each `schedule()`. */
+/** @internal Create a scheduler that calls `render` at the end of the task of each `schedule()`. */
 export function createRenderScheduler(
   render: () => void,
   options: RenderSchedulerOptions = {},
 ): RenderScheduler {
   const spacing = options.spacing ?? 2
   const now = options.now ?? (() => performance.now())
-  const channel = new MessageChannel()
   let queued = false
   let held: ReturnType<typeof setTimeout> | undefined
   /** No render starts before this time. */
@@ -49,9 +52,9 @@ export function createRenderScheduler(
     notBefore = ended + spacing * (ended - started)
   }
 
-  channel.port1.onmessage = () => {
+  const due = () => {
     const wait = notBefore - now()
-    // Timers are throttled in hidden tabs, but only a long render holds the next one back.
+    // Only a long render holds the next one back (a timer, throttled in hidden tabs).
     if (wait > 1)
       held = setTimeout(() => {
         held = undefined
@@ -64,7 +67,7 @@ export function createRenderScheduler(
     schedule() {
       if (queued) return
       queued = true
-      if (held === undefined) channel.port2.postMessage(null)
+      if (held === undefined) queueMicrotask(due)
     },
   }
 }

@@ -59,10 +59,16 @@ export function optimisticMessage(entry: OutboxEntry): PersistentChatMessage {
   }
 }
 
-/** @public Apply the hub's changes, in order. Returns a new view; the old one is untouched. */
+/**
+ * @public Apply the hub's changes, in order. Returns a new view; the old one is untouched. What
+ * a batch leaves alone stays the same object (the message list when only the status changed,
+ * the outbox when no send was echoed), and a live message costs one copy of the list: this
+ * runs in every tab for every batch, on lists of thousands.
+ */
 export function applyChanges(view: ProjectView, changes: readonly ChannelChange[]): ProjectView {
-  let confirmed = view.messages.filter((m) => m.seq !== undefined)
-  let outbox = [...view.outbox]
+  const held = confirmedPrefix(view.messages)
+  let confirmed: readonly PersistentChatMessage[] = held
+  let outbox: readonly OutboxEntry[] = view.outbox
   let { status, range, hasOlder, live, presence } = view
 
   for (const change of changes) {
@@ -78,21 +84,25 @@ export function applyChanges(view: ProjectView, changes: readonly ChannelChange[
       case 'messages': {
         confirmed = mergeBySeq(confirmed, change.messages)
         range = change.range
-        const echoed = new Set(change.messages.map((m) => m.client_msg_id))
-        outbox = outbox.filter((e) => !echoed.has(e.client_msg_id))
+        if (outbox.length > 0) {
+          const echoed = new Set(change.messages.map((m) => m.client_msg_id))
+          if (outbox.some((e) => echoed.has(e.client_msg_id)))
+            outbox = outbox.filter((e) => !echoed.has(e.client_msg_id))
+        }
         break
       }
       case 'outbox': {
         const removed = new Set(change.remove)
         const confirmedIds = new Set(confirmed.map((m) => m.client_msg_id))
-        outbox = outbox.filter((e) => !removed.has(e.client_msg_id))
+        const next = outbox.filter((e) => !removed.has(e.client_msg_id))
         for (const entry of change.upsert) {
           if (confirmedIds.has(entry.client_msg_id)) continue
-          const at = outbox.findIndex((e) => e.client_msg_id === entry.client_msg_id)
-          if (at >= 0) outbox[at] = entry
-          else outbox.push(entry)
+          const at = next.findIndex((e) => e.client_msg_id === entry.client_msg_id)
+          if (at >= 0) next[at] = entry
+          else next.push(entry)
         }
-        outbox.sort((a, b) => a.createdAt - b.createdAt)
+        next.sort((a, b) => a.createdAt - b.createdAt)
+        outbox = next
         break
       }
       case 'status':
@@ -105,8 +115,13 @@ export function applyChanges(view: ProjectView, changes: readonly ChannelChange[
         break
     }
   }
+  const unchanged = confirmed === held && outbox === view.outbox
   return {
-    messages: [...confirmed, ...outbox.map(optimisticMessage)],
+    messages: unchanged
+      ? view.messages
+      : outbox.length === 0
+        ? confirmed
+        : [...confirmed, ...outbox.map(optimisticMessage)],
     outbox,
     status,
     range,
@@ -139,6 +154,13 @@ export function prependOlder(
  * Merge two ascending lists, dropping repeated seqs. The common case — every new seq above the
  * last one held — is an append.
  */
+/** The confirmed messages of a view's list (they come first, optimistic ones follow). */
+function confirmedPrefix(messages: readonly PersistentChatMessage[]): readonly PersistentChatMessage[] {
+  let count = messages.length
+  while (count > 0 && messages[count - 1]?.seq === undefined) count--
+  return count === messages.length ? messages : messages.slice(0, count)
+}
+
 function mergeBySeq(
   held: readonly PersistentChatMessage[],
   incoming: readonly PersistentChatMessage[],

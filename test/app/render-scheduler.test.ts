@@ -3,9 +3,13 @@ import { createRenderScheduler } from '../../src/app/render-scheduler'
 
 const untilTasksRan = () => new Promise((resolve) => setTimeout(resolve, 0))
 
-test('a change renders in a task of its own, and changes before it make one render', async () => {
+test('a change renders at the end of its task, before any other task, and changes in that task make one render', async () => {
   let renders = 0
   const renderer = createRenderScheduler(() => renders++)
+  let rendersWhenNextTaskRan: number | undefined
+  setTimeout(() => {
+    rendersWhenNextTaskRan = renders
+  }, 0)
 
   renderer.schedule()
   renderer.schedule()
@@ -14,6 +18,8 @@ test('a change renders in a task of its own, and changes before it make one rend
   await untilTasksRan()
 
   expect(renders).toBe(1)
+  // The task queued before the changes ran after the render: no task comes between them.
+  expect(rendersWhenNextTaskRan).toBe(1)
 })
 
 test('each change after a render gets a render of its own', async () => {

@@ -115,6 +115,26 @@ test('status changes replace the status only', () => {
   expect(seqs(view)).toEqual([1])
 })
 
+test('a batch keeps what it does not change: the same list for a status, the same outbox for a message nobody queued', () => {
+  const draft = queued('c1', 5)
+  const start = applyChanges(EMPTY_VIEW, [{ type: 'reset', snapshot: snapshot([message(1)], [draft]) }])
+
+  const status = applyChanges(start, [
+    { type: 'status', status: { status: 'reconnecting', attempt: 1, retryAt: 9, reason: 'x' } },
+  ])
+  const next = applyChanges(status, [
+    { type: 'messages', messages: [message(2, 'other')], range: { lowSeq: 1, highSeq: 2 } },
+  ])
+
+  // A tab re-renders by identity: an unchanged list or outbox must not look new.
+  expect(status.messages).toBe(start.messages)
+  expect(status.outbox).toBe(start.outbox)
+  expect(next.outbox).toBe(start.outbox)
+  expect(seqs(next)).toEqual([1, 2, 'opt:c1'])
+  // The confirmed messages keep their objects, so a list renders only what is new.
+  expect(next.messages[0]).toBe(start.messages[0])
+})
+
 test('older messages are prepended before the confirmed ones, without duplicates', () => {
   const start = applyChanges(EMPTY_VIEW, [
     { type: 'reset', snapshot: snapshot([message(3), message(4)], [queued('c1', 1)]) },
