@@ -50,6 +50,25 @@ const machine = {
 }
 const load1 = () => Math.round(os.loadavg()[0] * 100) / 100
 
+// The bench's texts hold 👍, as users' chats do. Without a font that has it, every layout of such a
+// row asks the browser process for a fallback font, synchronously, and the answer "none" is never
+// cached: a queue of such calls then dominates both designs from a few windows on (traced with
+// bench/trace-fan-out.mjs). Users' machines have an emoji font; the bench machine needs one too.
+machine.emojiFont = (() => {
+  try {
+    return (
+      execFileSync('fc-list', [':charset=1f44d', 'family'], { encoding: 'utf8' }).trim().split('\n')[0] ||
+      null
+    )
+  } catch {
+    return null
+  }
+})()
+if (!machine.emojiFont)
+  console.warn(
+    '⚠ no font with 👍 (fc-list :charset=1f44d): every such row costs an uncached font lookup in both designs; install one (Debian: apt-get install fonts-noto-color-emoji) before recording results',
+  )
+
 console.log('▶ build (app, baseline, floor pages, Node bundles, library) into .tmp/')
 const built = spawnSync(process.execPath, ['bench/support/build.mjs'], {
   cwd: root,
