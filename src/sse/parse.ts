@@ -19,8 +19,6 @@ const COLON = 0x3a
 const SPACE = 0x20
 
 const ASCII_DIGITS = /^[0-9]+$/
-/** The longest field name the algorithm knows (`event`, `retry`). */
-const MAX_FIELD_LENGTH = 5
 
 /**
  * @public Creates an incremental event-stream parser.
@@ -112,14 +110,8 @@ export function createParser(callbacks: ParserCallbacks): EventStreamParser {
       if (onComment) onComment(text.slice(text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
       return
     }
-    // Only a field name of at most 5 characters can be one the algorithm knows, so the colon
-    // is looked for among the first 6 characters, in place: a line with none there names an
-    // unknown field (or is one, without a colon), which is ignored. An `indexOf` per line
-    // costs more than the look (bench/decoding.mjs).
-    const limit = end - start > MAX_FIELD_LENGTH ? start + MAX_FIELD_LENGTH + 1 : end
-    let colon = start
-    while (colon < limit && text.charCodeAt(colon) !== COLON) colon++
-    if (colon === limit && limit !== end) return
+    const found = text.indexOf(':', start)
+    const colon = found === -1 || found > end ? end : found
     // [spec] If the line contains a U+003A COLON character (:): Collect the characters on the
     // line before the first U+003A COLON character (:), and let field be that string. Collect
     // the characters on the line after the first U+003A COLON character (:), and let value be
@@ -154,7 +146,8 @@ export function createParser(callbacks: ParserCallbacks): EventStreamParser {
       case 'id': {
         // [spec] If the field value does not contain U+0000 NULL, then set the last event ID
         // buffer to the field value. Otherwise, ignore the field.
-        if (!containsNull(text, valueStart, end)) lastEventIdBuffer = text.slice(valueStart, end)
+        const value = text.slice(valueStart, end)
+        if (!value.includes('\0')) lastEventIdBuffer = value
         return
       }
       case 'retry': {
@@ -230,12 +223,6 @@ export function createParser(callbacks: ParserCallbacks): EventStreamParser {
 }
 
 type KnownField = 'event' | 'data' | 'id' | 'retry'
-
-/** Whether `text[start, end)` holds a U+0000 NULL; read in place (an id is short, and sliced only when kept). */
-function containsNull(text: string, start: number, end: number): boolean {
-  for (let index = start; index < end; index++) if (text.charCodeAt(index) === 0) return true
-  return false
-}
 
 /** The field the line `text[start, colon)` names, if the algorithm knows it; compared in place. */
 function fieldAt(text: string, start: number, colon: number): KnownField | undefined {
