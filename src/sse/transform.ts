@@ -16,38 +16,21 @@ import type { MessageData } from '../protocol/wire'
  */
 export function toPersistentChatMessage(data: MessageData): PersistentChatMessage {
   const { content, metadata } = data
-  const { mode } = content
-  // Two literals rather than one plus `message.mode = …`: a key added after creation changes
-  // the object's shape and, past the literal's in-object slots, allocates a property store,
-  // on every message of every stream (bench/decoding.mjs). Each literal has one fixed shape.
-  return mode === undefined
-    ? {
-        id: data.messageId,
-        seq: data.seq,
-        text: content.text,
-        message_type: content.type,
-        user_id: data.userId,
-        project_id: data.projectId,
-        client_msg_id: data.client_msg_id,
-        created_at: data.timestamp,
-        updated_at: data.timestamp,
-        build_id: metadata.build_id,
-        response_data: metadata.response_data,
-        actor_type: content.actor_type,
-      }
-    : {
-        id: data.messageId,
-        seq: data.seq,
-        text: content.text,
-        message_type: content.type,
-        user_id: data.userId,
-        project_id: data.projectId,
-        client_msg_id: data.client_msg_id,
-        created_at: data.timestamp,
-        updated_at: data.timestamp,
-        build_id: metadata.build_id,
-        response_data: metadata.response_data,
-        mode,
-        actor_type: content.actor_type,
-      }
+  const message: PersistentChatMessage = {
+    id: data.messageId,
+    seq: data.seq,
+    text: content.text,
+    message_type: content.type,
+    user_id: data.userId,
+    project_id: data.projectId,
+    client_msg_id: data.client_msg_id,
+    created_at: data.timestamp,
+    updated_at: data.timestamp,
+    build_id: metadata.build_id,
+    response_data: metadata.response_data,
+    actor_type: content.actor_type,
+  }
+  // Set, not spread: one object per message, on the path of every message of every stream.
+  if (content.mode !== undefined) message.mode = content.mode
+  return message
 }

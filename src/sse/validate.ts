@@ -97,56 +97,28 @@ export const plainObject: Validator<Record<string, unknown>> = (value) =>
   isPlainObject(value) ? value : rejected(value, false, 'an object')
 
 /**
- * @internal Whether `value` is a date string `Date.parse` understands (the wire uses ISO 8601).
- * The wire's own form skips `Date.parse`: see {@link isWireTimestamp}.
+ * The wire's own form, `2025-08-27T10:30:00.000Z`, with every part in range. ECMAScript makes
+ * every `Date.parse` accept such a string on a real calendar day, so those skip it: matching
+ * costs a fifth of parsing, on every message.
  */
-export function isDate(value: string): boolean {
-  return isWireTimestamp(value) || !Number.isNaN(Date.parse(value))
-}
+const WIRE_TIMESTAMP =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
-/**
- * Whether `value` is the wire's own form, `2025-08-27T10:30:00.000Z`, on a real calendar day
- * with every part in range: ECMAScript makes every `Date.parse` accept such a string, and
- * reading it character by character costs a fraction of parsing it (or of a regular
- * expression), on every message.
- */
-function isWireTimestamp(value: string): boolean {
-  if (
-    value.length !== 24 ||
-    value.charCodeAt(4) !== 0x2d || // -
-    value.charCodeAt(7) !== 0x2d ||
-    value.charCodeAt(10) !== 0x54 || // T
-    value.charCodeAt(13) !== 0x3a || // :
-    value.charCodeAt(16) !== 0x3a ||
-    value.charCodeAt(19) !== 0x2e || // .
-    value.charCodeAt(23) !== 0x5a // Z
-  )
-    return false
-  const year = digitsAt(value, 0, 4)
-  const month = digitsAt(value, 5, 2)
-  const day = digitsAt(value, 8, 2)
-  const hour = digitsAt(value, 11, 2)
-  const minute = digitsAt(value, 14, 2)
-  const second = digitsAt(value, 17, 2)
-  if (year < 0 || digitsAt(value, 20, 3) < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59)
-    return false
-  if (second < 0 || second > 59 || month < 1 || month > 12 || day < 1) return false
-  if (day <= 28) return true
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
-  return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number))
+/** @internal Whether `value` is a date string `Date.parse` understands (the wire's own form without calling it). */
+export function isDate(value: string): boolean {
+  return (WIRE_TIMESTAMP.test(value) && isCalendarDay(value)) || !Number.isNaN(Date.parse(value))
 }
 
-/** The number the ASCII digits `value[start, start + count)` spell, or -1 if one is not a digit. */
-function digitsAt(value: string, start: number, count: number): number {
-  let number = 0
-  for (let index = start; index < start + count; index++) {
-    const digit = value.charCodeAt(index) - 0x30
-    if (digit < 0 || digit > 9) return -1
-    number = number * 10 + digit
-  }
-  return number
+/** Whether the day of a `WIRE_TIMESTAMP` exists in its month (the pattern allows up to 31). */
+function isCalendarDay(timestamp: string): boolean {
+  const day = Number(timestamp.slice(8, 10))
+  if (day <= 28) return true
+  const year = Number(timestamp.slice(0, 4))
+  const month = Number(timestamp.slice(5, 7))
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+  return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0))
 }
 
 /** @internal One of the given strings. */
