@@ -4,6 +4,7 @@
  */
 import type {
   BackendEvent,
+  BackendEventName,
   ConnectionEstablishedData,
   HistoryResponse,
   MessageData,
@@ -182,17 +183,18 @@ export function decodeSendMessageResponse(json: unknown): DecodeSendResult {
     : { ok: true, response: checked }
 }
 
-type KnownEvent = Exclude<BackendEvent, { type: 'unknown' }>
+/** Each known event name's data type: ties `checkData`'s name to its validator. */
+type DataOf = { [E in BackendEvent as E['type']]: E['data'] }
 
 /**
- * Parses and checks an event's JSON data into the decoded event of `type`, with no result in
- * between (one object less per event of every stream); the error's label and context are built
- * only on failure.
+ * Parses and checks an event's JSON data into the decoded event named `type`, with no result
+ * in between (one object less per event of every stream); the error's label and context are
+ * built only on failure.
  */
-function checkData<E extends KnownEvent>(
+function checkData<K extends BackendEventName>(
   event: ServerSentEvent,
-  type: E['type'],
-  validator: Validator<E['data']>,
+  type: K,
+  validator: Validator<DataOf[K]>,
 ): DecodeEventResult {
   let json: unknown
   try {
@@ -212,7 +214,7 @@ function checkData<E extends KnownEvent>(
   if (checked instanceof Mismatch)
     return { ok: false, error: describeMismatch(checked, eventLabel(event), contextOf(event)) }
   // The validator passed for `type`'s data, so this is the union member of `type`.
-  return { ok: true, event: { type, id: event.id, data: checked } as E }
+  return { ok: true, event: { type, id: event.id, data: checked } as Extract<BackendEvent, { type: K }> }
 }
 
 function eventLabel(event: ServerSentEvent): string {
