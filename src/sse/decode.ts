@@ -4,6 +4,7 @@
  */
 import type {
   BackendEvent,
+  BackendEventName,
   ConnectionEstablishedData,
   HistoryResponse,
   MessageData,
@@ -142,32 +143,19 @@ const sendMessageResponse: Validator<SendMessageResponse> = object({
  * the raw data, not an error (DESIGN.md §2: clients ignore unknown events). Never throws.
  */
 export function decodeEvent(event: ServerSentEvent): DecodeEventResult {
-  const { id } = event
   switch (event.event) {
-    case 'connection.established': {
-      const checked = checkData(event, connectionEstablished)
-      return checked.ok
-        ? { ok: true, event: { type: 'connection.established', id, data: checked.data } }
-        : checked
-    }
-    case 'message.replay': {
-      const checked = checkData(event, messageData)
-      return checked.ok ? { ok: true, event: { type: 'message.replay', id, data: checked.data } } : checked
-    }
-    case 'message.new': {
-      const checked = checkData(event, messageData)
-      return checked.ok ? { ok: true, event: { type: 'message.new', id, data: checked.data } } : checked
-    }
-    case 'replay.end': {
-      const checked = checkData(event, replayEnd)
-      return checked.ok ? { ok: true, event: { type: 'replay.end', id, data: checked.data } } : checked
-    }
-    case 'presence.updated': {
-      const checked = checkData(event, presenceUpdated)
-      return checked.ok ? { ok: true, event: { type: 'presence.updated', id, data: checked.data } } : checked
-    }
+    case 'connection.established':
+      return checkData(event, 'connection.established', connectionEstablished)
+    case 'message.replay':
+      return checkData(event, 'message.replay', messageData)
+    case 'message.new':
+      return checkData(event, 'message.new', messageData)
+    case 'replay.end':
+      return checkData(event, 'replay.end', replayEnd)
+    case 'presence.updated':
+      return checkData(event, 'presence.updated', presenceUpdated)
     default:
-      return { ok: true, event: { type: 'unknown', event: event.event, id, data: event.data } }
+      return { ok: true, event: { type: 'unknown', event: event.event, id: event.id, data: event.data } }
   }
 }
 
@@ -195,11 +183,19 @@ export function decodeSendMessageResponse(json: unknown): DecodeSendResult {
     : { ok: true, response: checked }
 }
 
-/** Parses and checks an event's JSON data; the error's label and context are built only on failure. */
-function checkData<T>(
+/** Each known event name's data type: ties `checkData`'s name to its validator. */
+type DataOf = { [E in BackendEvent as E['type']]: E['data'] }
+
+/**
+ * Parses and checks an event's JSON data into the decoded event named `type`, with no result
+ * in between (one object less per event of every stream); the error's label and context are
+ * built only on failure.
+ */
+function checkData<K extends BackendEventName>(
   event: ServerSentEvent,
-  validator: Validator<T>,
-): { ok: true; data: T } | { ok: false; error: DecodeError } {
+  type: K,
+  validator: Validator<DataOf[K]>,
+): DecodeEventResult {
   let json: unknown
   try {
     json = JSON.parse(event.data)
@@ -215,9 +211,10 @@ function checkData<T>(
     }
   }
   const checked = validator(json)
-  return checked instanceof Mismatch
-    ? { ok: false, error: describeMismatch(checked, eventLabel(event), contextOf(event)) }
-    : { ok: true, data: checked }
+  if (checked instanceof Mismatch)
+    return { ok: false, error: describeMismatch(checked, eventLabel(event), contextOf(event)) }
+  // The validator passed for `type`'s data, so this is the union member of `type`.
+  return { ok: true, event: { type, id: event.id, data: checked } as Extract<BackendEvent, { type: K }> }
 }
 
 function eventLabel(event: ServerSentEvent): string {

@@ -216,6 +216,26 @@ test.each([
   expect(result.ok).toBe(here)
 })
 
+test(`a timestamp near the wire's form is accepted exactly when Date.parse understands it (seed ${seed})`, () => {
+  const random = randomFor(5000)
+  const number = (below: number, width: number) => String(Math.floor(random() * below)).padStart(width, '0')
+  const noise = '0123456789-T:.Z +x'
+
+  for (let round = 0; round < 5000; round++) {
+    // Every part sometimes just out of range; then, sometimes, one character replaced.
+    let timestamp = `${number(10000, 4)}-${number(14, 2)}-${number(33, 2)}T${number(26, 2)}:${number(62, 2)}:${number(62, 2)}.${number(1000, 3)}Z`
+    if (random() < 0.3) {
+      const at = Math.floor(random() * timestamp.length)
+      timestamp =
+        timestamp.slice(0, at) + noise.charAt(Math.floor(random() * noise.length)) + timestamp.slice(at + 1)
+    }
+
+    const result = decodeMessageData({ ...seedMessageNew, timestamp })
+
+    expect(result.ok, timestamp).toBe(!Number.isNaN(Date.parse(timestamp)))
+  }
+})
+
 test.each(['2025-02-29T00:00:00.000Z', '1900-02-29T00:00:00.000Z', '2025-04-31T00:00:00.000Z'])(
   'a day the month lacks (%s) is decided by Date.parse, as before',
   (timestamp) => {

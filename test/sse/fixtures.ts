@@ -180,6 +180,12 @@ export const fixtures: Fixture[] = [
     expected: [event('x')],
   },
   {
+    // The parser looks for the colon only where a known field name could end it.
+    name: 'a field name longer than any known one is ignored, wherever its colon is',
+    text: 'retryx: 5\ndatadata: no\neventual:no\nev:ent: no\nlongfieldname\nabcdef\ndata:: y\nevent\ndata:x\n\n',
+    expected: [event(': y\nx')],
+  },
+  {
     name: 'blank lines between events dispatch nothing',
     text: '\n\n\ndata: x\n\n\n\n',
     expected: [event('x')],
