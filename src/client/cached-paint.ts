@@ -20,14 +20,28 @@ export async function paintFromCache(
   limit: number,
   paint: (messages: ProjectView['messages']) => void,
 ): Promise<void> {
-  if (limit <= 0 || !('indexedDB' in globalThis)) return
+  const messages = await readCachedMessages(userId, projectId, limit)
+  if (messages.length > 0) paint(messages)
+}
+
+/**
+ * @internal Up to `limit` of the project's newest cached messages, ascending; none where there
+ * is no IndexedDB, no database yet, no such project or another schema version (never a failure:
+ * the hub's snapshot paints instead).
+ */
+export async function readCachedMessages(
+  userId: string,
+  projectId: string,
+  limit: number,
+): Promise<ProjectView['messages']> {
+  if (limit <= 0 || !('indexedDB' in globalThis)) return []
   let db: IDBDatabase | undefined
   try {
     db = await openExisting(databaseName(userId))
-    const messages = await newestMessages(db, projectId, limit)
-    if (messages.length > 0) paint(messages)
+    return await newestMessages(db, projectId, limit)
   } catch {
-    // No IndexedDB (private mode), no database yet, or another version: the hub's snapshot paints instead.
+    // No IndexedDB (private mode), no database yet, or another version.
+    return []
   } finally {
     db?.close()
   }
