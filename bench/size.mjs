@@ -57,7 +57,7 @@ const one = (file) => measure(new Map([[file, readFileSync(file, 'utf8')]]))
 
 // The app: its entry is the module script of index.html, its render-blocking CSS the stylesheets.
 const html = readFileSync(`${siteDir}/index.html`, 'utf8')
-const entryPath = /<script type="module"[^>]*src="\/([^"]+)"/.exec(html)[1]
+const entryPath = /<script\b[^>]*\btype="module"[^>]*\bsrc="\/([^"]+)"/.exec(html)[1]
 const entry = join(siteDir, entryPath)
 const stylesheetPaths = [...html.matchAll(/<link rel="stylesheet"[^>]*href="\/([^"]+)"/g)].map((m) => m[1])
 const entryText = readFileSync(entry, 'utf8')

@@ -3,6 +3,7 @@
  * offline, a new tab opens the app, paints the cached messages, and queues sends. Runs with
  * SharedWorker and again without it (the `no-shared-worker` project: the tab leads alone).
  */
+import type { Page } from '@playwright/test'
 import {
   expect,
   expectCount,
@@ -79,4 +80,66 @@ test('API and stream responses are never cached by the service worker', async ({
   })
   expect(cachedUrls.length).toBeGreaterThan(0)
   expect(cachedUrls.filter((path) => path.startsWith('/api/'))).toEqual([])
+})
+
+test('the hashed assets come straight from the precache, without the service worker running; one the precache lost comes from the network', async ({
+  context,
+  stack,
+  ids,
+}) => {
+  const user = ids.user('hal')
+  const project = ids.project('static')
+  stack.backend().append(project, 'bot', 'hello')
+  await login(context, stack, user)
+  const first = await openProject(context, stack, project)
+  await first.evaluate(async () => {
+    await navigator.serviceWorker.ready
+  })
+  await first.close()
+
+  /**
+   * How the assets index.html names (entry chunk, stylesheet, preloaded app chunk) were
+   * answered: the static route's final source, per file. (A worker's script has no such entry.)
+   */
+  const assetSources = (page: Page) =>
+    page.evaluate(() => {
+      const named = new Set(
+        [...document.querySelectorAll<HTMLScriptElement | HTMLLinkElement>('script[src], link[href]')]
+          .map((element) => new URL('src' in element ? element.src : element.href).pathname)
+          .filter((path) => path.startsWith('/assets/')),
+      )
+      return performance
+        .getEntriesByType('resource')
+        .filter((entry) => named.has(new URL(entry.name).pathname))
+        .map((entry) => {
+          const timing = entry as PerformanceResourceTiming & { workerFinalSourceType?: string }
+          return { path: new URL(entry.name).pathname, source: timing.workerFinalSourceType ?? '' }
+        })
+    })
+  const controlled = await openProject(context, stack, project)
+  await expectCount(controlled, 1)
+  const sources = await assetSources(controlled)
+  expect(sources.length).toBeGreaterThanOrEqual(2)
+  expect(sources.filter((asset) => asset.source !== 'cache')).toEqual([])
+
+  // The precache loses every hashed asset (storage pressure, a half-finished update): the app
+  // still loads, each asset from the network.
+  const removed = await controlled.evaluate(async () => {
+    let count = 0
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name)
+      for (const request of await cache.keys()) {
+        if (new URL(request.url).pathname.startsWith('/assets/') && (await cache.delete(request))) count++
+      }
+    }
+    return count
+  })
+  expect(removed).toBeGreaterThan(0)
+  await controlled.close()
+  const again = await openProject(context, stack, project)
+  await expectCount(again, 1)
+  expect(await again.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
+  const refetched = await assetSources(again)
+  expect(refetched.length).toBeGreaterThanOrEqual(2)
+  expect(refetched.filter((asset) => asset.source !== 'network')).toEqual([])
 })

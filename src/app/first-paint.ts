@@ -9,7 +9,7 @@
  */
 
 import type { PersistentChatMessage, ProjectView } from '../client'
-import { paintFromCache } from '../client/cached-paint'
+import { readCachedMessages } from '../client/cached-paint'
 import { readLastUser } from '../client/last-user'
 import { byId } from './dom'
 import { createMessageListView, type MessageListView } from './message-list-view'
@@ -44,15 +44,46 @@ export interface FirstPaint {
 }
 
 let page: FirstPaint | undefined
+let cacheRead: CacheRead | undefined
 
-/** @internal The page's first paint, started by the first call (boot.ts makes it first thing). */
+/** The cache read boot.ts starts before the document is parsed. */
+interface CacheRead {
+  readonly config: UrlConfig
+  readonly lastUserId: string | undefined
+  readonly messages: Promise<readonly PersistentChatMessage[]>
+}
+
+/**
+ * @internal Start reading the cached messages; the page needs no DOM for it, so boot.ts calls
+ * it the moment the entry chunk runs (it is an async script: the body may still be parsing),
+ * and IndexedDB works while the browser parses, styles and lays out the page.
+ */
+export function startCacheRead(): void {
+  cacheRead ??= readCache()
+}
+
+function readCache(): CacheRead {
+  const config = readUrlConfig(new URL(location.href))
+  const lastUserId = readLastUser()
+  const messages =
+    lastUserId === undefined
+      ? Promise.resolve([])
+      : readCachedMessages(lastUserId, config.projectId, CACHED_ROWS)
+  return { config, lastUserId, messages }
+}
+
+/**
+ * @internal The page's first paint, started by the first call once the document is parsed
+ * (boot.ts makes it first thing then): it needs the list's elements.
+ */
 export function firstPaint(): FirstPaint {
   page ??= startFirstPaint()
   return page
 }
 
 function startFirstPaint(): FirstPaint {
-  const config = readUrlConfig(new URL(location.href))
+  startCacheRead()
+  const { config, lastUserId, messages } = cacheRead as CacheRead
   let actions: ListActions | undefined
   let onCache: (() => void) | undefined
   let cached: readonly PersistentChatMessage[] = []
@@ -71,17 +102,14 @@ function startFirstPaint(): FirstPaint {
       ? view
       : { ...view, messages: cached, hasOlder: (cached[0]?.seq ?? 1) > 1 }
 
-  const lastUserId = readLastUser()
   // Own messages are styled as such from the first paint; the session confirms the user later.
   if (lastUserId !== undefined) list.setOwnUser(lastUserId)
-  const painted =
-    lastUserId === undefined
-      ? Promise.resolve()
-      : paintFromCache(lastUserId, config.projectId, CACHED_ROWS, (messages) => {
-          cached = messages
-          if (onCache) onCache()
-          else list.render(withCache(BEFORE_THE_HUB))
-        })
+  const painted = messages.then((read) => {
+    if (read.length === 0) return
+    cached = read
+    if (onCache) onCache()
+    else list.render(withCache(BEFORE_THE_HUB))
+  })
 
   return {
     config,

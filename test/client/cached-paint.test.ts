@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto'
 import { expect, test } from 'vitest'
-import { paintFromCache } from '../../src/client/cached-paint'
+import { paintFromCache, readCachedMessages } from '../../src/client/cached-paint'
 import type { PersistentChatMessage } from '../../src/protocol'
 import { databaseName, deleteChatStore, openChatStore } from '../../src/store'
 import { freshUserId, messages, openRaw, openStore, record } from '../store/fixtures'
@@ -86,4 +86,53 @@ test('a limit of 0 paints nothing', async () => {
   await store.commit('p', { messages: messages('p', 1, 5), record: record('p', 1, 5), settledOutbox: [] })
 
   expect(await painted(userId, 'p', 0)).toBeUndefined()
+})
+
+test('the read alone (what the first paint starts before the page is parsed) answers the same rows, and none where nothing would paint', async () => {
+  const userId = freshUserId()
+  const store = await openStore(userId)
+  await store.commit('p', { messages: messages('p', 1, 80), record: record('p', 1, 80), settledOutbox: [] })
+  store.close()
+
+  const read = await readCachedMessages(userId, 'p', 50)
+
+  expect(read).toEqual(await painted(userId, 'p', 50))
+  expect(read.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 31 + i))
+  expect(await readCachedMessages(userId, 'unknown', 50)).toEqual([])
+  expect(await readCachedMessages(freshUserId(), 'p', 50)).toEqual([])
+  expect(await readCachedMessages(userId, 'p', 0)).toEqual([])
+})
+
+test('rows the store holds beyond the project’s range are not painted: the newest of the range are', async () => {
+  const userId = freshUserId()
+  const store = await openStore(userId)
+  // Rows 61–80 lie above the range the record vouches for (1–60).
+  await store.commit('p', { messages: messages('p', 1, 80), record: record('p', 1, 60), settledOutbox: [] })
+  store.close()
+
+  const read = await readCachedMessages(userId, 'p', 50)
+
+  expect(read.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 11 + i))
+})
+
+test('the read counts from the end where getAll can, and reads by range where it cannot: the same rows', async () => {
+  const userId = freshUserId()
+  const store = await openStore(userId)
+  await store.commit('p', { messages: messages('p', 5, 120), record: record('p', 5, 120), settledOutbox: [] })
+  store.close()
+  expect('getAllRecords' in IDBObjectStore.prototype).toBe(true)
+
+  const counted = await readCachedMessages(userId, 'p', 30)
+  const descriptor = Object.getOwnPropertyDescriptor(IDBObjectStore.prototype, 'getAllRecords')
+  Reflect.deleteProperty(IDBObjectStore.prototype, 'getAllRecords')
+  expect('getAllRecords' in IDBObjectStore.prototype).toBe(false)
+  let ranged: readonly PersistentChatMessage[]
+  try {
+    ranged = await readCachedMessages(userId, 'p', 30)
+  } finally {
+    if (descriptor) Object.defineProperty(IDBObjectStore.prototype, 'getAllRecords', descriptor)
+  }
+
+  expect(counted.map((m) => m.seq)).toEqual(Array.from({ length: 30 }, (_, i) => 91 + i))
+  expect(ranged).toEqual(counted)
 })
