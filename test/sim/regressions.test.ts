@@ -45,6 +45,10 @@ const SEEDS: Array<[number, string]> = [
     1714873657,
     'a send settled by its echo after a data reset is looked for in the log that held it (a model-outbox bug)',
   ],
+  [
+    302267388,
+    'the first stream after a new window checks the message at highSeq: the log was replaced between the window and the stream',
+  ],
 ]
 
 for (const [seed, rule] of SEEDS) {

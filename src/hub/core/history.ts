@@ -185,7 +185,7 @@ function setWindow(s: Step, messages: Message[], latestSeq: number, replaced: bo
   state.recent = messages.slice(-state.config.windowSize)
   state.view = { lowSeq, highSeq }
   s.effects.push({ type: 'emit_reset' })
-  if (state.phase.phase === 'windowing') connect(s, true)
+  if (state.phase.phase === 'windowing') connect(s)
 }
 
 function historyFailed(s: Step, asked: HistoryPurpose, result: Extract<HistoryResult, { ok: false }>) {

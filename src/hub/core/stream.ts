@@ -24,11 +24,8 @@ import { hintLatest, offer } from './ordering'
 import { failAllOlder } from './scrollback'
 import type { RequestFailure, Retrying } from './types'
 
-/**
- * @internal Open the stream if the channel should be streaming and is not. `fresh`: the range
- * was fetched just now (the first window), so there is nothing to check.
- */
-export function connect(s: Step, fresh = false) {
+/** @internal Open the stream if the channel should be streaming and is not. */
+export function connect(s: Step) {
   const { state } = s
   if (!state.running || state.cache !== 'loaded') return
   if (state.phase.phase === 'auth_failed') return
@@ -42,9 +39,10 @@ export function connect(s: Step, fresh = false) {
     state.phase = { phase: 'windowing' } // the history pump fetches the first window
     return
   }
-  // Every connection but the first after a new window checks that the backend's log is still
-  // the one we hold before it accepts anything (a backend whose data was reset).
-  if (!fresh && record.highSeq > 0) state.verify = 'after_replay'
+  // Every connection checks that the backend's log is still the one we hold before it accepts
+  // anything (a backend whose data was reset) — the first after a new window too: the log may
+  // have been replaced between the window's answer and the stream's start.
+  if (record.highSeq > 0) state.verify = 'after_replay'
   const connection = newId(s)
   state.phase = { phase: 'connecting', connection, cursor: record.highSeq }
   s.effects.push({ type: 'open_stream', connection, cursor: record.highSeq })

@@ -6,7 +6,18 @@
 import { expect, test } from 'vitest'
 import { snapshotOf } from '../../../src/hub/core'
 import type { OutboxEntry } from '../../../src/protocol'
-import { historyAsked, message, only, openedFrom, page, range, specChannel, sse, streamingFrom } from './spec'
+import {
+  historyAsked,
+  message,
+  only,
+  openedFrom,
+  page,
+  range,
+  specChannel,
+  sse,
+  streamingFrom,
+  toldSeqs,
+} from './spec'
 
 const queued = (clientMsgId: string): OutboxEntry => ({
   client_msg_id: clientMsgId,
@@ -199,4 +210,28 @@ test('a new window confirms the sends it holds, beyond the rows a snapshot shows
   const snapshot = snapshotOf(c.state, [queued('c_window'), queued('c_later')])
   expect(snapshot.messages.map((m) => m.seq)).toEqual(range(101, 200))
   expect(snapshot.outbox.map((e) => e.client_msg_id)).toEqual(['c_later'])
+})
+
+test('the first stream after a new window checks the message at highSeq too: the log may be replaced between the window’s answer and the stream’s start (seed 302267388)', () => {
+  const c = specChannel()
+  c.input({ type: 'start', online: true })
+  let fx = c.input({ type: 'cache_loaded', record: undefined, messages: [] })
+  fx = c.answer(fx, page(1, 1, 1))
+  const connection = c.idOf(fx, 'open_stream')
+  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  // Meanwhile the backend's data was reset: its new log replays from seq 2.
+  const other = { messageId: 'msg_other_epoch' }
+  fx = c.input({
+    type: 'stream_chunk',
+    connection,
+    events: [sse.established(1), sse.replay(2, other), sse.replayEnd(1, 52, 2)],
+  })
+  expect(toldSeqs(fx)).toEqual([])
+  expect(historyAsked(fx)).toEqual(['after 0'])
+
+  const reset = page(1, 2, 52)
+  for (const m of reset.messages) m.messageId = `msg_other_${m.seq}`
+  fx = c.answer(fx, reset)
+  expect(toldSeqs(fx)).toEqual([])
+  expect(historyAsked(fx)).toEqual(['before 53'])
 })
