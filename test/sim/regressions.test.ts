@@ -49,6 +49,10 @@ const SEEDS: Array<[number, string]> = [
     302267388,
     'the first stream after a new window checks the message at highSeq: the log was replaced between the window and the stream',
   ],
+  [
+    658632674,
+    'a malformed message event at a seq we hold is another log’s, maybe: the log is checked before more is accepted',
+  ],
 ]
 
 for (const [seed, rule] of SEEDS) {

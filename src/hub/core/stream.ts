@@ -205,9 +205,16 @@ function handleEvent(s: Step, event: ServerSentEvent, cursor: number) {
   }
 }
 
-/** [design] A malformed frame costs nothing: its id hints at a seq, which history then pages. */
+/**
+ * [design] A malformed frame costs nothing: its id hints at a seq, which history then pages. A
+ * message event at a seq we hold cannot be compared with ours: it may be another log's (a data
+ * reset under the open stream), so the log is checked before anything more is accepted.
+ */
 function skip(s: Step, event: ServerSentEvent, error: string) {
   const seq = Number(event.id)
   if (event.id !== undefined && event.id !== '') hintLatest(s, seq)
+  const record = s.state.record
+  if (event.event?.startsWith('message.') && record && seq >= 1 && seq <= record.highSeq)
+    s.state.verify = 'due'
   log(s, 'warn', 'channel.bad_event', { id: event.id, error })
 }

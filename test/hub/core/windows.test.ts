@@ -235,3 +235,15 @@ test('the first stream after a new window checks the message at highSeq too: the
   expect(toldSeqs(fx)).toEqual([])
   expect(historyAsked(fx)).toEqual(['before 53'])
 })
+
+test('a malformed message event at a seq we hold cannot be compared: the log is checked before anything more is accepted (seed 658632674)', () => {
+  const { c, connection } = streamingFrom(1, 1)
+  // The backend's data was reset under the open stream: its seq 1 comes again, unreadable.
+  const fx = c.input({
+    type: 'stream_chunk',
+    connection,
+    events: [sse.malformed(1), sse.live(2, { messageId: 'msg_other_2' })],
+  })
+  expect(toldSeqs(fx)).toEqual([])
+  expect(historyAsked(fx)).toEqual(['after 0'])
+})
