@@ -24,14 +24,7 @@ export function offer(s: Step, message: Message, source: Source, upTo = Number.P
     return
   }
   if (message.seq <= record.highSeq) {
-    if (source === 'stream') {
-      const known = messageAt(state, message.seq)
-      // The same seq with another message, or one at or below the cursor the stream resumed
-      // from (a stream sends each seq once, after it): is the backend's log still ours? Above
-      // the cursor and too old to compare, it is the stream catching up with what history gave
-      // (a new window): checking each would be a request per event.
-      if (known ? known.id !== message.id : message.seq <= streamCursor(state)) state.verify = 'due'
-    }
+    if (source === 'stream') streamRepeat(s, message.seq, message.id)
     // A send repeated after its message was delivered: its echo settles it.
     if (message.client_msg_id !== null) s.settled.push(message.client_msg_id)
     return
@@ -52,6 +45,20 @@ export function offer(s: Step, message: Message, source: Source, upTo = Number.P
   }
   accept(s, message)
   drainHeld(s, upTo)
+}
+
+/**
+ * @internal The stream sent a message event at a seq we hold (`id` undefined: unreadable). Is the
+ * backend's log still ours? Checked when it is another message than ours, when it cannot be
+ * compared with ours (a malformed frame: maybe another log's, after a data reset under the open
+ * stream), or when it is at or below the cursor the stream resumed from (a stream sends each seq
+ * once, after it). Above the cursor and too old to compare, it is the stream catching up with
+ * what history gave (a new window): checking each would be a request per event.
+ */
+export function streamRepeat(s: Step, seq: number, id: string | undefined) {
+  const { state } = s
+  const known = messageAt(state, seq)
+  if (known ? id === undefined || known.id !== id : seq <= streamCursor(state)) state.verify = 'due'
 }
 
 /** The seq the current connection resumed from (every seq of an open stream is above it). */

@@ -20,7 +20,7 @@ import type { ServerSentEvent } from '../../sse/types'
 import { DEFAULT_BACKOFF, nextDelay } from './backoff'
 import { clearTimer, emit, log, newId, type Step, setTimer } from './context'
 import { stored, windowIfTooFar } from './history'
-import { hintLatest, offer } from './ordering'
+import { hintLatest, offer, streamRepeat } from './ordering'
 import { failAllOlder } from './scrollback'
 import type { RequestFailure, Retrying } from './types'
 
@@ -206,15 +206,14 @@ function handleEvent(s: Step, event: ServerSentEvent, cursor: number) {
 }
 
 /**
- * [design] A malformed frame costs nothing: its id hints at a seq, which history then pages. A
- * message event at a seq we hold cannot be compared with ours: it may be another log's (a data
- * reset under the open stream), so the log is checked before anything more is accepted.
+ * [design] A malformed frame costs nothing: its id hints at a seq, which history then pages; a
+ * message event at a seq we hold is a repeat we cannot read (see `streamRepeat`).
  */
 function skip(s: Step, event: ServerSentEvent, error: string) {
   const seq = Number(event.id)
   if (event.id !== undefined && event.id !== '') hintLatest(s, seq)
   const record = s.state.record
   if (event.event?.startsWith('message.') && record && seq >= 1 && seq <= record.highSeq)
-    s.state.verify = 'due'
+    streamRepeat(s, seq, undefined)
   log(s, 'warn', 'channel.bad_event', { id: event.id, error })
 }
