@@ -58,8 +58,9 @@ interface CacheRead {
  * it the moment the entry chunk runs (it is an async script: the body may still be parsing),
  * and IndexedDB works while the browser parses, styles and lays out the page.
  */
-export function startCacheRead(): void {
+export function startCacheRead(): CacheRead {
   cacheRead ??= readCache()
+  return cacheRead
 }
 
 function readCache(): CacheRead {
@@ -82,8 +83,7 @@ export function firstPaint(): FirstPaint {
 }
 
 function startFirstPaint(): FirstPaint {
-  startCacheRead()
-  const { config, lastUserId, messages } = cacheRead as CacheRead
+  const { config, lastUserId, messages } = startCacheRead()
   let actions: ListActions | undefined
   let onCache: (() => void) | undefined
   let cached: readonly PersistentChatMessage[] = []

@@ -4,8 +4,9 @@
  *
  * It is on the way to a tab's first paint, so it makes the fewest IndexedDB requests there are
  * (the project's record and one `getAll` of its newest rows, in one read-only transaction, both
- * sent at once where the browser can count rows from the end) and uses IndexedDB directly: no wrapper library in the tab's first chunk. It
- * never creates or upgrades the database; that is the hub's job (store/migrations.ts).
+ * sent at once where the browser can count rows from the end) and uses IndexedDB directly: no
+ * wrapper library in the tab's first chunk. It never creates or upgrades the database; that is
+ * the hub's job (store/migrations.ts).
  */
 import type { StoreNames } from 'idb'
 import { type ChatDB, DB_VERSION, databaseName } from '../store/schema'

@@ -150,10 +150,6 @@ export function prependOlder(
   return { ...view, messages: [...below, ...confirmed, ...optimistic], hasOlder }
 }
 
-/**
- * Merge two ascending lists, dropping repeated seqs. The common case — every new seq above the
- * last one held — is an append.
- */
 /** The confirmed messages of a view's list (they come first, optimistic ones follow). */
 function confirmedPrefix(messages: readonly PersistentChatMessage[]): readonly PersistentChatMessage[] {
   let count = messages.length
@@ -161,6 +157,10 @@ function confirmedPrefix(messages: readonly PersistentChatMessage[]): readonly P
   return count === messages.length ? messages : messages.slice(0, count)
 }
 
+/**
+ * Merge two ascending lists, dropping repeated seqs. The common case — every new seq above the
+ * last one held — is an append.
+ */
 function mergeBySeq(
   held: readonly PersistentChatMessage[],
   incoming: readonly PersistentChatMessage[],
