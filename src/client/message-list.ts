@@ -84,11 +84,7 @@ export function applyChanges(view: ProjectView, changes: readonly ChannelChange[
       case 'messages': {
         confirmed = mergeBySeq(confirmed, change.messages)
         range = change.range
-        if (outbox.length > 0) {
-          const echoed = new Set(change.messages.map((m) => m.client_msg_id))
-          if (outbox.some((e) => echoed.has(e.client_msg_id)))
-            outbox = outbox.filter((e) => !echoed.has(e.client_msg_id))
-        }
+        outbox = withoutEchoes(outbox, change.messages)
         break
       }
       case 'outbox': {
@@ -146,8 +142,22 @@ export function prependOlder(
   const below = older.filter((m) => m.seq !== undefined && m.seq < first)
   if (below.length === 0) return beforeSeq === undefined ? view : { ...view, hasOlder }
   if (below.at(-1)?.seq !== first - 1) return view
-  const optimistic = view.messages.filter((m) => m.seq === undefined)
-  return { ...view, messages: [...below, ...confirmed, ...optimistic], hasOlder }
+  const outbox = withoutEchoes(view.outbox, below)
+  const optimistic =
+    outbox === view.outbox ? view.messages.filter((m) => m.seq === undefined) : outbox.map(optimisticMessage)
+  return { ...view, messages: [...below, ...confirmed, ...optimistic], outbox, hasOlder }
+}
+
+/**
+ * The outbox without the sends `messages` echo (an echo replaces its optimistic row, however it
+ * arrives); the same object when none is echoed.
+ */
+function withoutEchoes(outbox: readonly OutboxEntry[], messages: readonly PersistentChatMessage[]) {
+  if (outbox.length === 0) return outbox
+  const echoed = new Set(messages.map((m) => m.client_msg_id))
+  return outbox.some((e) => echoed.has(e.client_msg_id))
+    ? outbox.filter((e) => !echoed.has(e.client_msg_id))
+    : outbox
 }
 
 /** The confirmed messages of a view's list (they come first, optimistic ones follow). */

@@ -146,6 +146,17 @@ test('older messages are prepended before the confirmed ones, without duplicates
   expect(view.hasOlder).toBe(false)
 })
 
+test('older messages that hold the echo of a send still shown as optimistic replace it: it never shows twice (sim seed 279218651)', () => {
+  const start = applyChanges(EMPTY_VIEW, [
+    { type: 'reset', snapshot: snapshot([message(3), message(4)], [queued('c1', 1), queued('c2', 2)]) },
+  ])
+
+  const view = prependOlder(start, [message(1), message(2, 'c1')], false)
+
+  expect(seqs(view)).toEqual([1, 2, 3, 4, 'opt:c2'])
+  expect(view.outbox.map((e) => e.client_msg_id)).toEqual(['c2'])
+})
+
 test('a scrollback answer that arrives after a new window is dropped: two windows are never joined (sim seed 236)', () => {
   const asked = applyChanges(EMPTY_VIEW, [
     { type: 'reset', snapshot: snapshot([message(654), message(655)], []) },

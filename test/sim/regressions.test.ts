@@ -53,6 +53,10 @@ const SEEDS: Array<[number, string]> = [
     658632674,
     'a malformed message event at a seq we hold is another log’s, maybe: the log is checked before more is accepted',
   ],
+  [
+    279218651,
+    'older messages from the cache that echo a send still shown as optimistic replace it in the tab',
+  ],
 ]
 
 for (const [seed, rule] of SEEDS) {
