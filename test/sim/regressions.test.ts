@@ -57,6 +57,7 @@ const SEEDS: Array<[number, string]> = [
     279218651,
     'older messages from the cache that echo a send still shown as optimistic replace it in the tab',
   ],
+  [1939371329, 'a stopped channel serving a scrollback ends its history request when it is stopped again'],
 ]
 
 for (const [seed, rule] of SEEDS) {

@@ -136,9 +136,9 @@ function apply(s: Step, input: ChannelInput) {
   }
 }
 
+/** Stop streaming and end whatever is in flight — also when stopped already: a stopped channel still serves scrollback. */
 function stop(s: Step) {
   const { state } = s
-  if (!state.running) return
   state.running = false
   dropStream(s)
   if (state.history) {

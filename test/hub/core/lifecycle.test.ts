@@ -149,3 +149,17 @@ test('a scrollback page from a log that now ends below what we hold reveals a da
   expect(only(fx, 'commit')).toEqual([])
   expect(historyAsked(fx)).toEqual(['after 45'])
 })
+
+test('a stopped channel that serves a scrollback ends its history request at the next stop too (seed 1939371329)', () => {
+  const c = specChannel()
+  c.startWith(cache(301, 400))
+  c.input({ type: 'stop' })
+  c.input({ type: 'load_older', request: 1, beforeSeq: 301, limit: 50 })
+  let fx = c.input({ type: 'cache_read', request: 1, messages: [] })
+  expect(historyAsked(fx)).toEqual(['before 302'])
+
+  fx = c.input({ type: 'stop' })
+  expect(only(fx, 'abort_history')).toHaveLength(1)
+  expect(only(fx, 'answer_older')[0]?.answer).toMatchObject({ ok: false })
+  expect(c.state.history).toBeUndefined()
+})
