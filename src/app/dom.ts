@@ -35,9 +35,15 @@ export function setAttr(element: Element, name: string, value: string): void {
   if (element.getAttribute(name) !== value) element.setAttribute(name, value)
 }
 
-/** @internal Set `textContent` only when it changes. */
+/**
+ * @internal Set `textContent` only when it changes; an element holding one text node keeps it
+ * and changes its data (no node made or removed, for figures rewritten with every message).
+ */
 export function setText(node: Node, text: string): void {
-  if (node.textContent !== text) node.textContent = text
+  const only = node.firstChild
+  if (only instanceof Text && only.nextSibling === null) {
+    if (only.data !== text) only.data = text
+  } else if (node.textContent !== text) node.textContent = text
 }
 
 /** @internal The element with `id`, or a clear failure when index.html lacks it. */

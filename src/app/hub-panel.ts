@@ -29,6 +29,9 @@ const REFRESH_MS = 1000
 /** Refreshes caused by view changes are at least this far apart. */
 const MIN_GAP_MS = 250
 
+/** `toLocaleString()` makes a number format per call; this one is made once. */
+const counts = new Intl.NumberFormat()
+
 const MODE_LABELS: Record<HubStats['mode'], string> = {
   'shared-worker': 'SharedWorker',
   'leader-tab': 'Leader tab',
@@ -81,18 +84,22 @@ export function createHubPanel(element: HTMLElement, options: HubPanelOptions): 
   let timer: ReturnType<typeof setTimeout> | undefined
   let projectsKey = ''
 
-  const paint = () => {
-    const stats = lastStats
-    const project = stats?.projects.find((p) => p.projectId === options.projectId)
+  /** The figures the view gives (range, count): on every view change, so kept to two text writes. */
+  const paintView = () => {
+    const project = lastStats?.projects.find((p) => p.projectId === options.projectId)
     const viewRange = view?.range ?? null
     const low = viewRange?.lowSeq ?? project?.lowSeq ?? null
     const high = viewRange?.highSeq ?? project?.highSeq ?? null
     setText(range, low === null || high === null || high < low ? '—' : `${low} – ${high}`)
     if (view) {
       const confirmed = view.messages.length - view.outbox.length
-      setText(inTab, `${confirmed.toLocaleString()} message${confirmed === 1 ? '' : 's'}`)
+      setText(inTab, `${counts.format(confirmed)} message${confirmed === 1 ? '' : 's'}`)
     }
-    if (!stats) return
+  }
+
+  /** The hub's figures: when `stats()` answers. */
+  const paintStats = (stats: HubStats) => {
+    const project = stats.projects.find((p) => p.projectId === options.projectId)
     setAttr(element, 'data-connections', String(stats.connections))
     setAttr(element, 'data-tabs', String(stats.tabs))
     setText(mode, MODE_LABELS[stats.mode])
@@ -131,7 +138,8 @@ export function createHubPanel(element: HTMLElement, options: HubPanelOptions): 
     lastStart = Date.now()
     try {
       lastStats = await options.stats()
-      paint()
+      paintStats(lastStats)
+      paintView()
     } catch {
       // Not signed in yet, or the hub is busy: the next tick tries again.
     } finally {
@@ -173,7 +181,7 @@ export function createHubPanel(element: HTMLElement, options: HubPanelOptions): 
     noteView(next) {
       const before = view
       view = next
-      paint()
+      paintView()
       if (seen() && changesHubFigures(before, next)) request()
     },
   }
