@@ -80,27 +80,30 @@ function paint(row: MessageRow): void {
   setAttr(element, 'data-message-id', message.id)
   setAttr(element, 'data-client-msg-id', message.client_msg_id ?? '')
 
-  const build = buildEventOf(message)
+  // Every row starts from one clone of the common markup (meta: author, time; the text bubble),
+  // not elements built and classed one by one: this runs for every live message in every tab.
+  plainTemplate ??= templateOf(
+    '<div class="msg__meta"><span class="msg__author"></span><time class="msg__time"></time></div>' +
+      '<div class="msg__text msg__bubble" data-testid="message-text"></div>',
+  )
+  const parts = plainTemplate.content.cloneNode(true) as DocumentFragment
+  const meta = parts.firstChild as HTMLElement
+  const author = meta.firstChild as HTMLElement
   // The bubble is the text element itself: one node less per row adds up at 5,000 rows.
-  const text = h('div', {
-    className: build ? 'msg__text card__text' : 'msg__text msg__bubble',
-    text: message.text,
-    attrs: { 'data-testid': 'message-text' },
-  })
-  const body = build ? buildCard(build, text, message.text) : text
+  const text = meta.nextSibling as HTMLElement
+  author.textContent = message.user_id
+  fillTime(author.nextSibling as HTMLElement, message.created_at)
+  text.textContent = message.text
 
-  const status =
-    entry === undefined
-      ? null
-      : h('span', { className: 'msg__state', text: failed ? 'not sent' : 'sending…' })
-  const meta = h('div', { className: 'msg__meta' }, [
-    h('span', { className: 'msg__author', text: message.user_id }),
-    timeElement(message.created_at),
-    status,
-  ])
-
-  const problem = failed
-    ? h('div', { className: 'msg__error', attrs: { role: 'alert' } }, [
+  const build = buildEventOf(message)
+  if (build) {
+    text.className = 'msg__text card__text'
+    parts.append(buildCard(build, text, message.text))
+  }
+  if (entry) meta.append(h('span', { className: 'msg__state', text: failed ? 'not sent' : 'sending…' }))
+  if (failed)
+    parts.append(
+      h('div', { className: 'msg__error', attrs: { role: 'alert' } }, [
         h('span', { className: 'msg__reason', text: `Not sent: ${failed.reason} (${failed.code})` }),
         h('button', {
           className: 'button button--small',
@@ -112,10 +115,18 @@ function paint(row: MessageRow): void {
           text: 'Discard',
           attrs: { type: 'button', 'data-action': 'discard' },
         }),
-      ])
-    : null
+      ]),
+    )
+  element.replaceChildren(parts)
+}
 
-  element.replaceChildren(meta, body, ...(problem ? [problem] : []))
+let plainTemplate: HTMLTemplateElement | undefined
+
+/** A template of fixed markup (data never goes in as HTML: see dom.ts). */
+function templateOf(markup: string): HTMLTemplateElement {
+  const template = document.createElement('template')
+  template.innerHTML = markup
+  return template
 }
 
 function buildCard(build: BuildEvent, text: HTMLElement, messageText: string): HTMLElement {
@@ -136,15 +147,46 @@ function buildCard(build: BuildEvent, text: HTMLElement, messageText: string): H
   ])
 }
 
-function timeElement(iso: string): HTMLElement {
-  const date = new Date(iso)
-  if (Number.isNaN(date.getTime())) return h('time', { className: 'msg__time' })
-  const today = new Date().toDateString() === date.toDateString()
-  return h('time', {
-    className: 'msg__time',
-    text: (today ? timeFormat : dateTimeFormat).format(date),
-    attrs: { datetime: iso, title: fullFormat.format(date) },
-  })
+/** Fill a row's `<time>` from an ISO timestamp: the time (with the day unless today), and the full date as its title. */
+function fillTime(time: HTMLElement, iso: string): void {
+  const at = Date.parse(iso)
+  if (Number.isNaN(at)) return
+  time.textContent = shortText(at)
+  time.setAttribute('datetime', iso)
+  time.title = fullText(at)
+}
+
+/**
+ * Formatting is the costly part of a row, and the rows of a list mostly share their minute
+ * and second: each format keeps its last answer, and "today" is a range worked out once a day.
+ */
+let today = { start: 0, end: 0 }
+let lastMinute = { key: Number.NaN, text: '' }
+let lastSecond = { key: Number.NaN, text: '' }
+
+function shortText(at: number): string {
+  const now = Date.now()
+  if (now >= today.end || now < today.start) {
+    const start = new Date(now)
+    start.setHours(0, 0, 0, 0)
+    const end = new Date(start)
+    end.setDate(end.getDate() + 1)
+    today = { start: start.getTime(), end: end.getTime() }
+    lastMinute = { key: Number.NaN, text: '' }
+  }
+  // A minute never spans midnight, so its text holds for the whole minute.
+  const minute = Math.floor(at / 60_000)
+  if (minute !== lastMinute.key) {
+    const format = at >= today.start && at < today.end ? timeFormat : dateTimeFormat
+    lastMinute = { key: minute, text: format.format(at) }
+  }
+  return lastMinute.text
+}
+
+function fullText(at: number): string {
+  const second = Math.floor(at / 1000)
+  if (second !== lastSecond.key) lastSecond = { key: second, text: fullFormat.format(at) }
+  return lastSecond.text
 }
 
 function kindOf(message: PersistentChatMessage, ownUserId: string | undefined): RowKind {
