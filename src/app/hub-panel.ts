@@ -86,10 +86,10 @@ export function createHubPanel(element: HTMLElement, options: HubPanelOptions): 
 
   /** The figures the view gives (range, count): on every view change, so kept to two text writes. */
   const paintView = () => {
-    const project = lastStats?.projects.find((p) => p.projectId === options.projectId)
-    const viewRange = view?.range ?? null
-    const low = viewRange?.lowSeq ?? project?.lowSeq ?? null
-    const high = viewRange?.highSeq ?? project?.highSeq ?? null
+    // The hub's range only until the view has one of its own.
+    const known = view?.range ?? lastStats?.projects.find((p) => p.projectId === options.projectId)
+    const low = known?.lowSeq ?? null
+    const high = known?.highSeq ?? null
     setText(range, low === null || high === null || high < low ? '—' : `${low} – ${high}`)
     if (view) {
       const confirmed = view.messages.length - view.outbox.length
