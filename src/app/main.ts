@@ -18,7 +18,7 @@ import { createProjectSwitcher } from './project-switcher'
 import { createRenderScheduler } from './render-scheduler'
 import { watchSession } from './session'
 import { createStatusBadge } from './status-badge'
-import { loginUrl, projectUrl } from './url-config'
+import { loginUrl, projectUrl, readClientOptions } from './urls'
 
 const page = firstPaint()
 const { config, list } = page
@@ -27,12 +27,13 @@ if (config.projectMissing)
   history.replaceState(history.state, '', projectUrl(new URL(location.href), projectId))
 document.title = `#${projectId} · persistent-chat`
 
+const { mode, hub } = readClientOptions(new URL(location.href))
 const client = createChatClient({
   sharedWorker: (name) => new ChatWorker({ name }),
   // Browsers without SharedWorker (Chrome on Android) elect a leader tab that hosts the hub.
   dedicatedWorker: (name) => new LeaderWorker({ name }),
-  mode: config.mode,
-  config: config.hub,
+  mode,
+  config: hub,
   // first-paint.ts has painted the cache already.
   cachedPaint: 0,
 })

@@ -3,7 +3,8 @@
  * parameters), suggesting the projects this browser opened recently.
  */
 import { h } from './dom'
-import { isProjectId, projectUrl } from './url-config'
+import { isProjectId } from './url-config'
+import { projectUrl } from './urls'
 
 const RECENT_KEY = 'persistent-chat:app:recent-projects'
 const RECENT_MAX = 8

@@ -6,7 +6,7 @@
 import type { ChatClient } from '../client'
 import type { Banners } from './banners'
 import { setText } from './dom'
-import { loginUrl } from './url-config'
+import { loginUrl } from './urls'
 
 /** @internal Options of `watchSession`. */
 export interface SessionOptions {
