@@ -9,6 +9,7 @@ import { createChatClient, type ProjectView } from '../client'
 import LeaderWorker from '../worker/leader-worker?worker'
 import ChatWorker from '../worker/shared-worker?sharedworker'
 import { createBanners } from './banners'
+import { createCatchUpHold } from './catch-up-hold'
 import { createComposer } from './composer'
 import { byId } from './dom'
 import { firstPaint } from './first-paint'
@@ -72,8 +73,9 @@ if (config.invalidProject !== undefined) {
 }
 
 let latest: ProjectView = page.withCache(project.view)
+const catchUp = createCatchUpHold({ wake: () => renders.schedule() })
 const renders = createRenderScheduler(() => {
-  list.render(latest)
+  if (!catchUp.holds(latest)) list.render(latest)
   badge.render(latest.status)
   banners.setStatus(latest.status)
   hubPanel.noteView(latest)

@@ -130,7 +130,7 @@ export function createMessageListView(options: MessageListOptions): MessageListV
     )
     let text = ''
     if (windowStart > 0) {
-      text = `Showing the newest ${MAX_ROWS.toLocaleString()} of ${confirmed.toLocaleString()} messages`
+      text = `Showing the newest ${(confirmed - windowStart).toLocaleString()} of ${confirmed.toLocaleString()} messages`
     } else if (current && !current.hasOlder && confirmed > 0) {
       text = `This is the beginning of #${options.projectId}`
     }
@@ -257,7 +257,7 @@ export function createMessageListView(options: MessageListOptions): MessageListV
       contentChanged = true
       const { messages } = next
       const confirmed = confirmedCount(messages)
-      windowStart = Math.max(0, confirmed - MAX_ROWS)
+      windowStart = windowStartOf(messages, confirmed, next.range?.latestSeq)
 
       // Reading further up: keep the rows in view still while rows are added or removed above
       // them. Done by hand (the browser does not anchor at scrollTop 0, where older messages
@@ -351,6 +351,23 @@ export function createMessageListView(options: MessageListOptions): MessageListV
     if (lastIndex >= confirmed || messages[lastIndex] !== renderedLast) return undefined
     return { next: lastIndex + 1, dropFrom: oldFirst, dropTo: firstSeq }
   }
+}
+
+/**
+ * The first confirmed message with a row: the newest `MAX_ROWS` of them — and while the hub
+ * catches up to `latestSeq`, past the ones its next pages will push out of the window (the list
+ * holds more than `MAX_ROWS` then, so it windows anyway; main.ts holds the render until one of
+ * them has arrived). Confirmed seqs are contiguous.
+ */
+function windowStartOf(
+  messages: readonly PersistentChatMessage[],
+  confirmed: number,
+  latestSeq: number | undefined,
+): number {
+  const start = Math.max(0, confirmed - MAX_ROWS)
+  const firstSeq = messages[0]?.seq
+  if (start === 0 || latestSeq === undefined || firstSeq === undefined) return start
+  return Math.min(confirmed - 1, Math.max(start, latestSeq - MAX_ROWS + 1 - firstSeq))
 }
 
 /** Confirmed messages come first; optimistic ones (no seq) follow them. */

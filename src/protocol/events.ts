@@ -11,6 +11,12 @@ import type { PresenceStatus } from './wire'
 export interface SeqRange {
   lowSeq: number
   highSeq: number
+  /**
+   * Set while the hub is catching up: the newest seq the backend is known to hold, above
+   * `highSeq`. A hint for rendering (a tab need not draw every page of a long catch-up); no
+   * delivery rule depends on it.
+   */
+  latestSeq?: number
 }
 
 /** @public A project's full state, sent when a tab subscribes and when the cache is reset. */

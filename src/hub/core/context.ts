@@ -2,8 +2,8 @@
  * One step in progress: the state being updated, the effects asked for so far, and the time
  * and randomness the step may use. Every part of the core writes its effects through here.
  */
-import type { ChannelChange } from '../../protocol'
-import type { ChannelEffect, ChannelState, Message, TimerName } from './types'
+import type { ChannelChange, SeqRange } from '../../protocol'
+import type { ChannelEffect, ChannelState, Message, TimerName, ViewRange } from './types'
 
 /** @internal */
 export interface Step {
@@ -39,7 +39,16 @@ export function tellAccepted(s: Step) {
   const highSeq = messages.at(-1)?.seq ?? 0
   state.view = { lowSeq: state.view?.lowSeq ?? messages[0]?.seq ?? highSeq, highSeq }
   // After a `reset` in this step the snapshot (built once the step is done) holds them already.
-  if (!s.reset) emit(s, { type: 'messages', messages, range: { ...state.view } })
+  if (!s.reset) emit(s, { type: 'messages', messages, range: tabRange(state, state.view) })
+}
+
+/**
+ * @internal The range as the tabs are told it: with the newest seq the backend is known to
+ * hold while the hub is behind it (catching up).
+ */
+export function tabRange(state: ChannelState, view: ViewRange): SeqRange {
+  const latestSeq = state.record?.latestSeq ?? 0
+  return latestSeq > view.highSeq ? { ...view, latestSeq } : { ...view }
 }
 
 /** @internal Tell every subscribed tab. */

@@ -3,6 +3,7 @@
  * snapshot a subscribing tab starts from, the message held at a seq. Pure.
  */
 import type { ChannelSnapshot, ConnectionStatus, OutboxEntry } from '../../protocol'
+import { tabRange } from './context'
 import type { ChannelState, CoreConfig, Message } from './types'
 
 /** @public A channel that has done nothing yet. */
@@ -101,7 +102,7 @@ export function snapshotOf(state: ChannelState, outbox: readonly OutboxEntry[]):
     messages,
     outbox: outbox.filter((e) => !confirmed.has(e.client_msg_id)),
     status: statusOf(state),
-    range: state.view ? { ...state.view } : null,
+    range: state.view ? tabRange(state, state.view) : null,
     hasOlder: first > 1,
   }
 }

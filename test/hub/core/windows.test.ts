@@ -96,6 +96,28 @@ test('a miss within maxBackfill is paged forward from highSeq: the user keeps wh
   expect(only(fx, 'commit')[0]?.batch.reset).toBeUndefined()
 })
 
+test('while it pages a miss, the tabs are told the latest seq the backend holds; once caught up, no longer', () => {
+  const { c, connection } = openedFrom(1, 10, { maxBackfill: 10_000 })
+  let fx = c.input({
+    type: 'stream_chunk',
+    connection,
+    events: [sse.established(10), sse.replayEnd(10, 300)],
+  })
+  fx = c.answer(fx, page(10, 209, 310))
+  const ranges = (effects: typeof fx) =>
+    only(effects, 'emit').flatMap((e) =>
+      e.changes.flatMap((change) => (change.type === 'messages' ? [change.range] : [])),
+    )
+  expect(ranges(fx)).toEqual([{ lowSeq: 1, highSeq: 209, latestSeq: 310 }])
+  // A tab subscribing meanwhile starts from a snapshot that says so too.
+  expect(snapshotOf(c.state, []).range).toEqual({ lowSeq: 1, highSeq: 209, latestSeq: 310 })
+
+  expect(historyAsked(fx)).toEqual(['after 208'])
+  fx = c.answer(fx, page(209, 310, 310))
+  expect(ranges(fx)).toEqual([{ lowSeq: 1, highSeq: 310 }])
+  expect(snapshotOf(c.state, []).range).toEqual({ lowSeq: 1, highSeq: 310 })
+})
+
 test('a history answer beyond maxBackfill starts a new window; a second one for the same latest seq pages forward instead (no loop)', () => {
   const { c, connection } = openedFrom(1, 10, { maxBackfill: 100 })
   let fx = c.input({ type: 'stream_chunk', connection, events: [sse.replayEnd(10, 0), sse.live(2000)] })
