@@ -4,7 +4,7 @@
  * own `applyChanges`, so tests read exactly what a tab would render.
  */
 import 'fake-indexeddb/auto'
-import { applyChanges, EMPTY_VIEW, type ProjectView } from '../../src/client/message-list'
+import { applyChanges, EMPTY_VIEW, type ProjectView, prependOlder } from '../../src/client/message-list'
 import { type Clock, createHub, type FetchLike, type Hub, type HubConfig, systemClock } from '../../src/hub'
 import type { ChannelBatch, SessionEvent } from '../../src/protocol'
 import { type ChatStore, deleteChatStore, openChatStore } from '../../src/store'
@@ -29,6 +29,11 @@ export interface TestTab {
   sessionEvents: SessionEvent[]
   batches: ChannelBatch[]
   view(projectId: string): ProjectView
+  /**
+   * Scroll back to the project's first message, as a reader would: older pages from the hub
+   * prepended to the view while it has older ones.
+   */
+  scrollBack(projectId: string): Promise<void>
   /** Waits until `predicate` holds for the project's view. */
   until(projectId: string, predicate: (view: ProjectView) => boolean, timeoutMs?: number): Promise<void>
 }
@@ -95,6 +100,18 @@ export function createTestHub(options: {
           return welcome.userId
         },
         view: (projectId) => tab.views.get(projectId) ?? EMPTY_VIEW,
+        async scrollBack(projectId) {
+          for (let view = tab.view(projectId); view.hasOlder; view = tab.view(projectId)) {
+            const first = seqsOf(view)[0]
+            if (first === undefined) return
+            const older = await hub.loadOlder(tabId, projectId, first, 200)
+            const current = tab.view(projectId)
+            const next = prependOlder(current, older.messages, older.hasOlder, first)
+            if (next === current)
+              throw new Error(`tab ${tabId}: scrolling back from seq ${first} of ${projectId} got nowhere`)
+            tab.views.set(projectId, next)
+          }
+        },
         until: (projectId, predicate, timeoutMs = 10_000) =>
           waitFor(() => predicate(tab.view(projectId)), timeoutMs, `tab ${tabId} view of ${projectId}`).then(
             () => undefined,
