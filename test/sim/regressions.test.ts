@@ -58,6 +58,10 @@ const SEEDS: Array<[number, string]> = [
     'older messages from the cache that echo a send still shown as optimistic replace it in the tab',
   ],
   [1939371329, 'a stopped channel serving a scrollback ends its history request when it is stopped again'],
+  [
+    1591424599,
+    'a send acknowledged by the old log and held for a gap is never joined to the page of the new log that fills it (a 5-minute run found it)',
+  ],
 ]
 
 for (const [seed, rule] of SEEDS) {

@@ -106,7 +106,19 @@ function applyPage(s: Step, page: HistoryResponse) {
   if (page.latestSeq < record.highSeq) return dataReset(s, page.latestSeq, record.highSeq)
   if (windowIfTooFar(s, page.latestSeq)) return
   const before = record.highSeq
-  for (const data of page.messages) offer(s, stored(data), 'history', page.latestSeq)
+  const messages = page.messages.map(stored)
+  for (const message of messages) {
+    // The page continues the log our range is of (checked at highSeq): a held message at one of
+    // its seqs that differs came from another log (acknowledged or streamed before a data
+    // reset), so the page's takes its place — accepting the held one first, when the seq below
+    // it lands, would join two logs. Its send is done, as in `offer` (seed 1591424599).
+    const held = state.held.get(message.seq)
+    if (held && held.id !== message.id) {
+      state.held.set(message.seq, message)
+      if (held.client_msg_id !== null) s.settled.push(held.client_msg_id)
+    }
+  }
+  for (const message of messages) offer(s, message, 'history', page.latestSeq)
   drainHeld(s, page.latestSeq)
   // The page is the truth: a hint above it (a malformed event's id) is dropped, unless the
   // stream already delivered a message that high.
