@@ -13,7 +13,7 @@
  * `connected` ends the hold at once: nothing more is on its way then.
  */
 import type { ProjectView } from '../client'
-import { MAX_ROWS } from './message-list-view'
+import { finalWindowStart, MAX_ROWS } from './message-list-view'
 
 /** @internal */
 export interface CatchUpHold {
@@ -28,7 +28,7 @@ export interface CatchUpHold {
 export interface CatchUpHoldOptions {
   /** Called when a hold runs out (`maxHoldMs` after it began). */
   wake(): void
-  /** The longest the list waits without a render. Default 3,000 ms. */
+  /** The longest the list waits without a render. Default 10,000 ms. */
   maxHoldMs?: number | undefined
   now?: (() => number) | undefined
 }
@@ -37,7 +37,7 @@ export interface CatchUpHoldOptions {
 export function createCatchUpHold(options: CatchUpHoldOptions): CatchUpHold {
   const maxHoldMs = options.maxHoldMs ?? 10_000
   const now = options.now ?? (() => performance.now())
-  /** When the list last skipped a render it would otherwise have made, or `undefined` if it did not. */
+  /** When the current hold began, or `undefined` while the list is not held. */
   let heldSince: number | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
 
@@ -45,6 +45,8 @@ export function createCatchUpHold(options: CatchUpHoldOptions): CatchUpHold {
     holds(view) {
       if (!catchingUpPastWindow(view)) {
         heldSince = undefined
+        clearTimeout(timer)
+        timer = undefined
         return false
       }
       const at = now()
@@ -74,10 +76,9 @@ export function createCatchUpHold(options: CatchUpHoldOptions): CatchUpHold {
  */
 function catchingUpPastWindow(view: ProjectView): boolean {
   const { range } = view
-  const latestSeq = range?.latestSeq
-  if (!view.live || view.status.status !== 'connected' || !range || latestSeq === undefined) return false
+  const finalStart = finalWindowStart(view)
+  if (!view.live || view.status.status !== 'connected' || !range || finalStart === undefined) return false
   const firstSeq = view.messages[0]?.seq ?? range.lowSeq
-  const finalWindowStart = latestSeq - MAX_ROWS + 1
-  if (latestSeq <= range.highSeq || finalWindowStart <= firstSeq) return false
-  return range.highSeq - firstSeq + 1 <= MAX_ROWS || range.highSeq < finalWindowStart
+  if ((range.latestSeq ?? 0) <= range.highSeq || finalStart <= firstSeq) return false
+  return range.highSeq - firstSeq + 1 <= MAX_ROWS || range.highSeq < finalStart
 }

@@ -257,7 +257,7 @@ export function createMessageListView(options: MessageListOptions): MessageListV
       contentChanged = true
       const { messages } = next
       const confirmed = confirmedCount(messages)
-      windowStart = windowStartOf(messages, confirmed, next.range?.latestSeq)
+      windowStart = windowStartOf(messages, confirmed, next)
 
       // Reading further up: keep the rows in view still while rows are added or removed above
       // them. Done by hand (the browser does not anchor at scrollTop 0, where older messages
@@ -362,12 +362,19 @@ export function createMessageListView(options: MessageListOptions): MessageListV
 function windowStartOf(
   messages: readonly PersistentChatMessage[],
   confirmed: number,
-  latestSeq: number | undefined,
+  view: ProjectView,
 ): number {
   const start = Math.max(0, confirmed - MAX_ROWS)
   const firstSeq = messages[0]?.seq
-  if (start === 0 || latestSeq === undefined || firstSeq === undefined) return start
-  return Math.min(confirmed - 1, Math.max(start, latestSeq - MAX_ROWS + 1 - firstSeq))
+  const finalStart = finalWindowStart(view)
+  if (start === 0 || finalStart === undefined || firstSeq === undefined) return start
+  return Math.min(confirmed - 1, Math.max(start, finalStart - firstSeq))
+}
+
+/** @internal While the hub catches up: the first seq of the window the list will end with. */
+export function finalWindowStart(view: ProjectView): number | undefined {
+  const latestSeq = view.range?.latestSeq
+  return latestSeq === undefined ? undefined : latestSeq - MAX_ROWS + 1
 }
 
 /** Confirmed messages come first; optimistic ones (no seq) follow them. */

@@ -10,7 +10,7 @@ import type { HistoryResponse } from '../../protocol'
 import { toPersistentChatMessage } from '../../sse/transform'
 import { DEFAULT_BACKOFF, nextDelay } from './backoff'
 import { log, newId, type Step, setTimer } from './context'
-import { drainHeld, highestHeld, offer } from './ordering'
+import { drainHeld, highestHeld, hold, offer } from './ordering'
 import { answerFromHistory, failOlder, olderQuery } from './scrollback'
 import { messageAt } from './state'
 import { authFailed, backoffReason, connect, dropStream } from './stream'
@@ -107,17 +107,10 @@ function applyPage(s: Step, page: HistoryResponse) {
   if (windowIfTooFar(s, page.latestSeq)) return
   const before = record.highSeq
   const messages = page.messages.map(stored)
-  for (const message of messages) {
-    // The page continues the log our range is of (checked at highSeq): a held message at one of
-    // its seqs that differs came from another log (acknowledged or streamed before a data
-    // reset), so the page's takes its place — accepting the held one first, when the seq below
-    // it lands, would join two logs. Its send is done, as in `offer` (seed 1591424599).
-    const held = state.held.get(message.seq)
-    if (held && held.id !== message.id) {
-      state.held.set(message.seq, message)
-      if (held.client_msg_id !== null) s.settled.push(held.client_msg_id)
-    }
-  }
+  // The page continues the log our range is of (checked at highSeq): where a message is held at
+  // one of its seqs, the page's takes its place — a different held one came from another log,
+  // and accepting it once the seq below it lands would join two logs (seed 1591424599).
+  for (const message of messages) if (state.held.has(message.seq)) hold(s, message)
   for (const message of messages) offer(s, message, 'history', page.latestSeq)
   drainHeld(s, page.latestSeq)
   // The page is the truth: a hint above it (a malformed event's id) is dropped, unless the

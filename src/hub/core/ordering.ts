@@ -33,14 +33,8 @@ export function offer(s: Step, message: Message, source: Source, upTo = Number.P
   // Held while the log is unchecked or a new window is on its way (it replaces the range; what
   // would join the old range now may be of another log).
   if (state.verify !== 'none' || state.wantWindow || message.seq > record.highSeq + 1) {
-    const before = state.held.get(message.seq)
-    if (before && before.id !== message.id) {
-      // Two messages for one seq: the backend's log changed under us. The one we held was
-      // acknowledged or streamed by the old log; its send, if any, is done.
-      state.verify = 'due'
-      if (before.client_msg_id !== null) s.settled.push(before.client_msg_id)
-    }
-    state.held.set(message.seq, message)
+    // Two messages for one seq: the backend's log changed under us.
+    if (hold(s, message)) state.verify = 'due'
     return
   }
   accept(s, message)
@@ -81,6 +75,19 @@ export function drainHeld(s: Step, upTo = Number.POSITIVE_INFINITY) {
     accept(s, next)
     next = state.held.get(record.highSeq + 1)
   }
+}
+
+/**
+ * @internal Hold `message` at its seq. A different message held there was acknowledged or
+ * streamed by another log: it is dropped and its send, if any, is done. Returns whether one was.
+ */
+export function hold(s: Step, message: Message): boolean {
+  const { held } = s.state
+  const before = held.get(message.seq)
+  held.set(message.seq, message)
+  if (!before || before.id === message.id) return false
+  if (before.client_msg_id !== null) s.settled.push(before.client_msg_id)
+  return true
 }
 
 /** @internal Drop held messages at or below `highSeq` (a new range covers them), settling their sends. */
