@@ -75,33 +75,36 @@ const checkedMessageData: Validator<MessageData> = object({
 function isExactMessageData(value: unknown): value is MessageData {
   if (!isPlainObject(value) || countKeys(value) !== 8) return false
   const { seq, messageId, client_msg_id, projectId, userId, content, timestamp, metadata } = value
+  if (
+    !(
+      typeof seq === 'number' &&
+      Number.isSafeInteger(seq) &&
+      seq > 0 &&
+      isIdentifier(messageId) &&
+      (client_msg_id === null || isIdentifier(client_msg_id)) &&
+      isIdentifier(projectId) &&
+      isIdentifier(userId) &&
+      typeof timestamp === 'string' &&
+      isDate(timestamp) &&
+      isPlainObject(content) &&
+      isPlainObject(metadata)
+    )
+  )
+    return false
+  const { text, type, mode, actor_type } = content
+  const { build_id, response_data } = metadata
   return (
-    typeof seq === 'number' &&
-    Number.isSafeInteger(seq) &&
-    seq > 0 &&
-    isIdentifier(messageId) &&
-    (client_msg_id === null || isIdentifier(client_msg_id)) &&
-    isIdentifier(projectId) &&
-    isIdentifier(userId) &&
-    typeof timestamp === 'string' &&
-    isDate(timestamp) &&
-    isPlainObject(content) &&
-    typeof content['text'] === 'string' &&
-    MESSAGE_TYPES.includes(content['type'] as string) &&
-    ACTOR_TYPES.includes(content['actor_type'] as string) &&
-    (content['mode'] === undefined
-      ? countKeys(content) === 3
-      : typeof content['mode'] === 'string' && countKeys(content) === 4) &&
-    isPlainObject(metadata) &&
+    typeof text === 'string' &&
+    (type === 'user' || type === 'assistant' || type === 'system') &&
+    (actor_type === 'client' || actor_type === 'assistant' || actor_type === 'system') &&
+    (mode === undefined ? countKeys(content) === 3 : typeof mode === 'string' && countKeys(content) === 4) &&
     countKeys(metadata) === 2 &&
-    (metadata['build_id'] === null || typeof metadata['build_id'] === 'string') &&
-    (metadata['response_data'] === null || isPlainObject(metadata['response_data']))
+    (build_id === null || typeof build_id === 'string') &&
+    (response_data === null || isPlainObject(response_data))
   )
 }
 
 const isIdentifier = (value: unknown): boolean => typeof value === 'string' && value !== ''
-const MESSAGE_TYPES: readonly string[] = ['user', 'assistant', 'system']
-const ACTOR_TYPES: readonly string[] = ['client', 'assistant', 'system']
 
 const messageData: Validator<MessageData> = (value) =>
   isExactMessageData(value) ? value : checkedMessageData(value)

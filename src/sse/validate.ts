@@ -98,27 +98,74 @@ export const plainObject: Validator<Record<string, unknown>> = (value) =>
 
 /**
  * The wire's own form, `2025-08-27T10:30:00.000Z`, with every part in range. ECMAScript makes
- * every `Date.parse` accept such a string on a real calendar day, so those skip it: matching
- * costs a fifth of parsing, on every message.
+ * every `Date.parse` accept such a string on a real calendar day, so those skip it: reading
+ * the 24 characters in place costs a fraction of parsing (or of a regular expression), on
+ * every message.
  */
-const WIRE_TIMESTAMP =
-  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/
+function isWireTimestamp(value: string): boolean {
+  if (
+    value.length !== 24 ||
+    value.charCodeAt(4) !== HYPHEN ||
+    value.charCodeAt(7) !== HYPHEN ||
+    value.charCodeAt(10) !== LATIN_T ||
+    value.charCodeAt(13) !== COLON ||
+    value.charCodeAt(16) !== COLON ||
+    value.charCodeAt(19) !== FULL_STOP ||
+    value.charCodeAt(23) !== LATIN_Z
+  )
+    return false
+  const century = twoDigits(value, 0)
+  const yearOfCentury = twoDigits(value, 2)
+  const month = twoDigits(value, 5)
+  const day = twoDigits(value, 8)
+  return (
+    century >= 0 &&
+    yearOfCentury >= 0 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    (day <= 28 || day <= daysInMonth(century * 100 + yearOfCentury, month)) &&
+    twoDigitsUpTo(value, 11, 23) &&
+    twoDigitsUpTo(value, 14, 59) &&
+    twoDigitsUpTo(value, 17, 59) &&
+    twoDigits(value, 20) >= 0 &&
+    digit(value, 22) >= 0
+  )
+}
+
+const HYPHEN = 0x2d
+const COLON = 0x3a
+const FULL_STOP = 0x2e
+const LATIN_T = 0x54
+const LATIN_Z = 0x5a
+
+/** The ASCII digit at `at` as a number; any other character makes it (and any sum of two) negative. */
+function digit(value: string, at: number): number {
+  const code = value.charCodeAt(at) - 0x30
+  return code >= 0 && code <= 9 ? code : -1000
+}
+
+/** The two ASCII digits at `at` as a number, negative unless both are digits. */
+function twoDigits(value: string, at: number): number {
+  return digit(value, at) * 10 + digit(value, at + 1)
+}
+
+/** Whether the two characters at `at` are ASCII digits reading at most `max`. */
+function twoDigitsUpTo(value: string, at: number, max: number): boolean {
+  const number = twoDigits(value, at)
+  return number >= 0 && number <= max
+}
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
-/** @internal Whether `value` is a date string `Date.parse` understands (the wire's own form without calling it). */
-export function isDate(value: string): boolean {
-  return (WIRE_TIMESTAMP.test(value) && isCalendarDay(value)) || !Number.isNaN(Date.parse(value))
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0)
 }
 
-/** Whether the day of a `WIRE_TIMESTAMP` exists in its month (the pattern allows up to 31). */
-function isCalendarDay(timestamp: string): boolean {
-  const day = Number(timestamp.slice(8, 10))
-  if (day <= 28) return true
-  const year = Number(timestamp.slice(0, 4))
-  const month = Number(timestamp.slice(5, 7))
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
-  return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0))
+/** @internal Whether `value` is a date string `Date.parse` understands (the wire's own form without calling it). */
+export function isDate(value: string): boolean {
+  return isWireTimestamp(value) || !Number.isNaN(Date.parse(value))
 }
 
 /** @internal One of the given strings. */
