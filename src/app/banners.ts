@@ -3,7 +3,7 @@
  * access (Sign in / Retry), a new version waiting (Reload), and other problems.
  */
 import type { ConnectionStatus } from '../client'
-import { h, setText } from './dom'
+import { h, setHidden, setText } from './dom'
 
 /** @internal */
 export interface Banners {
@@ -65,9 +65,9 @@ export function createBanners(container: HTMLElement, options: BannerOptions): B
   let refused: { code: number; reason: string } | undefined
 
   const paint = () => {
-    offline.hidden = online && status.status !== 'offline'
+    setHidden(offline, online && status.status !== 'offline')
     const failure = status.status === 'auth_failed' ? status : refused
-    auth.hidden = failure === undefined
+    setHidden(auth, failure === undefined)
     if (failure) {
       setText(
         authText,

@@ -2,18 +2,17 @@
  * Whether the message list may skip a render while the hub catches up.
  *
  * A tab reopened after thousands of missed messages gets them page after page (200 each, oldest
- * first). When the list will end up holding more than its window (`MAX_ROWS`), drawing each page
- * builds rows the next pages push out of the window: 10,000 missed built 10,000 rows to show
- * 5,000, in every tab, on the same cores the hub pages with. The list view builds no row below
- * the window the catch-up will end with (`range.latestSeq`, set only while the hub is behind)
- * once the list holds more than `MAX_ROWS`; until then, or until the first message of that
- * final window has arrived, the list keeps what it shows (it would otherwise build rows for
- * nothing) — at most `maxHoldMs` at a time, so a long catch-up still shows progress. Everything
- * else on the page (status, banners, presence) renders as usual, and a status other than
- * `connected` ends the hold at once: nothing more is on its way then.
+ * first). Drawing each page lays out the rows it adds at the bottom, where the list sticks: with
+ * 10,000 missed and five tabs, every tab laid out some 25 pages of rows nobody had time to read,
+ * on the same two cores the hub paged with (bench/trace-catch-up.mjs: ~2 s of layout per tab).
+ * So while the hub says it is behind (`range.latestSeq`, set only then), the list keeps what it
+ * shows and draws once the catch-up is done — then only the window it ends with, which the list
+ * view builds alone (`finalWindowStart`). At most `maxHoldMs` at a time, so a long catch-up still
+ * shows progress. Everything else on the page (status, banners, presence) renders as usual; a
+ * status other than `connected` ends the hold at once (nothing more is on its way then), and so
+ * does a send of the user's own (its optimistic row is drawn at once).
  */
 import type { ProjectView } from '../client'
-import { finalWindowStart, MAX_ROWS } from './message-list-view'
 
 /** @internal */
 export interface CatchUpHold {
@@ -43,7 +42,7 @@ export function createCatchUpHold(options: CatchUpHoldOptions): CatchUpHold {
 
   return {
     holds(view) {
-      if (!catchingUpPastWindow(view)) {
+      if (!catchingUp(view)) {
         heldSince = undefined
         clearTimeout(timer)
         timer = undefined
@@ -70,15 +69,12 @@ export function createCatchUpHold(options: CatchUpHoldOptions): CatchUpHold {
   }
 }
 
-/**
- * The hub is connected and behind the backend by more than the list will keep, and nothing of
- * the window it will end with can be drawn yet.
- */
-function catchingUpPastWindow(view: ProjectView): boolean {
+/** The hub is connected and behind the backend, and the user has no send of their own in the list. */
+function catchingUp(view: ProjectView): boolean {
   const { range } = view
-  const finalStart = finalWindowStart(view)
-  if (!view.live || view.status.status !== 'connected' || !range || finalStart === undefined) return false
-  const firstSeq = view.messages[0]?.seq ?? range.lowSeq
-  if ((range.latestSeq ?? 0) <= range.highSeq || finalStart <= firstSeq) return false
-  return range.highSeq - firstSeq + 1 <= MAX_ROWS || range.highSeq < finalStart
+  if (!view.live || view.status.status !== 'connected' || !range) return false
+  if ((range.latestSeq ?? 0) <= range.highSeq) return false
+  // Optimistic messages come last.
+  const last = view.messages.at(-1)
+  return last === undefined || last.seq !== undefined
 }

@@ -35,6 +35,11 @@ export function setAttr(element: Element, name: string, value: string): void {
   if (element.getAttribute(name) !== value) element.setAttribute(name, value)
 }
 
+/** @internal Set `hidden` only when it changes (each write is an attribute write). */
+export function setHidden(element: HTMLElement, hidden: boolean): void {
+  if (element.hidden !== hidden) element.hidden = hidden
+}
+
 /**
  * @internal Set `textContent` only when it changes; an element holding one text node keeps it
  * and changes its data (no node made or removed, for figures rewritten with every message).

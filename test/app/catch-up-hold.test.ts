@@ -1,6 +1,5 @@
 import { afterEach, expect, test, vi } from 'vitest'
 import { createCatchUpHold } from '../../src/app/catch-up-hold'
-import { MAX_ROWS } from '../../src/app/message-list-view'
 import type { PersistentChatMessage, ProjectView } from '../../src/client'
 import { EMPTY_VIEW } from '../../src/client/message-list'
 
@@ -28,22 +27,31 @@ function viewOf(
   }
 }
 
-const latest = 2 * MAX_ROWS + 100
+const latest = 10_100
 
-test('catching up past the window: the list waits while every row it would build is pushed out later, then draws', () => {
+test('catching up: the list waits while the hub is behind, then draws once it has caught up', () => {
   const hold = createCatchUpHold({ wake: () => {}, now: () => 0 })
-  // The list fits the window still: drawing now builds rows the last pages push out.
-  expect(hold.holds(viewOf(1, 3_000, latest))).toBe(true)
-  // It holds more than the window, but none of the final window has arrived yet.
-  expect(hold.holds(viewOf(1, MAX_ROWS + 50, latest))).toBe(true)
-  // The first message of the window the catch-up ends with is here: draw (from there on).
-  expect(hold.holds(viewOf(1, latest - MAX_ROWS + 1, latest))).toBe(false)
+
+  expect(hold.holds(viewOf(1, 300, latest))).toBe(true)
+  expect(hold.holds(viewOf(1, 9_000, latest))).toBe(true)
+  expect(hold.holds(viewOf(1, latest - 1, latest))).toBe(true)
+  // Caught up: the hub sends no latestSeq (or one not above highSeq).
+  expect(hold.holds(viewOf(1, latest, latest))).toBe(false)
   expect(hold.holds(viewOf(1, latest))).toBe(false)
 })
 
-test('no hold when it fits the window, when caught up, or when no more is on its way', () => {
+test('an empty list waits for the catch-up too', () => {
   const hold = createCatchUpHold({ wake: () => {}, now: () => 0 })
-  expect(hold.holds(viewOf(1, 100, MAX_ROWS))).toBe(false)
+  const empty = { ...viewOf(1, 1, latest), messages: [] }
+
+  expect(hold.holds(empty)).toBe(true)
+})
+
+test('no hold when caught up, when no more is on its way, or when the user has a send in the list', () => {
+  const hold = createCatchUpHold({ wake: () => {}, now: () => 0 })
+  const behind = viewOf(1, 100, latest)
+  const optimistic = { id: 'client_1', client_msg_id: 'client_1', text: 'mine' } as PersistentChatMessage
+
   expect(hold.holds(viewOf(1, 100))).toBe(false)
   for (const status of [
     { status: 'reconnecting', attempt: 1, retryAt: 0, reason: 'network' },
@@ -51,7 +59,8 @@ test('no hold when it fits the window, when caught up, or when no more is on its
     { status: 'disconnected' },
   ] as const)
     expect(hold.holds(viewOf(1, 100, latest, status))).toBe(false)
-  expect(hold.holds({ ...viewOf(1, 100, latest), live: false })).toBe(false)
+  expect(hold.holds({ ...behind, live: false })).toBe(false)
+  expect(hold.holds({ ...behind, messages: [...behind.messages, optimistic] })).toBe(false)
 })
 
 test('a long catch-up still shows progress: after maxHoldMs one render goes through and wake is called for it', () => {
