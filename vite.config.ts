@@ -18,12 +18,16 @@ export default defineConfig({
     sourcemap: true,
     // A tab's entry chunk is what blocks its first paint (bench/size.mjs): no modulepreload
     // polyfill and no preloads (the app's lazy chunks import only small shared chunks and no
-    // CSS: later-styles.ts inlines its own), so no preload helper either (see below).
+    // CSS: later-styles.ts inlines its own), so no preload helper either (see below). Nor is the
+    // app's chunk (main.ts) modulepreloaded: Chromium compiles a preloaded module on the main
+    // thread while the cached rows are read and painted: a cold paint online was 1.45–1.72 × its
+    // floor with the preload and 1.19–1.42 × without (bench/cold-open.mjs, 5 runs of each,
+    // alternated, 10 rounds a run; a `prefetch` link did no better than the preload). The chunk
+    // is fetched when boot.ts imports it after that paint, from the service worker's cache.
     modulePreload: false,
   },
   plugins: [
     withoutPreloadHelper(),
-    preloadAppChunk(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: fromRoot('./src/sw'),
@@ -65,28 +69,6 @@ export const __vitePreload = (load, deps) =>
 `,
         map: null,
       }
-    },
-  }
-}
-
-/**
- * The app's chunk (main.ts) runs only after the first paint (boot.ts), but its bytes are wanted
- * at once: a `<link rel="modulepreload">` fetches and compiles it meanwhile, without running it
- * and without holding back the paint (it is no render-blocking resource).
- */
-function preloadAppChunk(): Plugin {
-  return {
-    name: 'persistent-chat:preload-app-chunk',
-    apply: 'build',
-    transformIndexHtml: {
-      order: 'post',
-      handler(_html, context) {
-        const app = Object.values(context.bundle ?? {}).find(
-          (output) => output.type === 'chunk' && output.facadeModuleId?.endsWith('/src/app/main.ts'),
-        )
-        if (!app) throw new Error('persistent-chat: no chunk for src/app/main.ts to preload')
-        return [{ tag: 'link', attrs: { rel: 'modulepreload', href: `/${app.fileName}` }, injectTo: 'head' }]
-      },
     },
   }
 }
