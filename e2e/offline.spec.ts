@@ -98,8 +98,8 @@ test('the hashed assets come straight from the precache, without the service wor
   await first.close()
 
   /**
-   * How the assets index.html names (entry chunk, stylesheet) were
-   * answered: the static route's final source, per file. (A worker's script has no such entry.)
+   * How the assets index.html names (entry chunk, stylesheet) were answered: the static
+   * route's final source, per file. (A worker's script has no such entry.)
    */
   const assetSources = (page: Page) =>
     page.evaluate(() => {
