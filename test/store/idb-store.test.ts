@@ -189,3 +189,31 @@ test('a commit whose messages the database rejects writes nothing', async () => 
   expect((await store.loadProject('p', 50)).record).toEqual(record('p', 1, 2))
   expect(await store.listOutbox()).toEqual([outboxEntry('c1', 1)])
 })
+
+test('a commit whose transaction fails after its writes were queued rejects and writes nothing', async () => {
+  const store = await openStore(freshUserId())
+  await store.commit('p', { messages: messages('p', 1, 2), record: record('p', 1, 2), settledOutbox: [] })
+  // As a disk error does: the requests were accepted, then the transaction aborts.
+  const original = IDBObjectStore.prototype.put
+  const failing = new WeakSet<IDBTransaction>()
+  IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+    const request = original.apply(this, args)
+    const { transaction } = this
+    if (!failing.has(transaction)) {
+      failing.add(transaction)
+      queueMicrotask(() => transaction.abort())
+    }
+    return request
+  }
+  onTestFinished(() => {
+    IDBObjectStore.prototype.put = original
+  })
+
+  await expect(
+    store.commit('p', { messages: messages('p', 3, 4), record: record('p', 1, 4), settledOutbox: [] }),
+  ).rejects.toThrow()
+
+  IDBObjectStore.prototype.put = original
+  expect(await store.loadBefore('p', 100, 50)).toEqual(messages('p', 1, 2))
+  expect((await store.loadProject('p', 50)).record).toEqual(record('p', 1, 2))
+})
