@@ -1,10 +1,10 @@
 /**
  * Tabs reopened after more missed messages than the list keeps in the DOM (5,000): the hub pages
- * them all (`maxBackfill` above the gap) and tells the tabs how far it has to go, so the tabs
- * build rows only for the window the catch-up ends with. What a reader sees must never suffer
- * for it: every frame shows one contiguous run of seqs, and at the end every tab shows the
- * newest of its list (5,000 at most), which it counts in full. Meanwhile the list keeps what it
- * showed rather than drawing every page (app/catch-up-hold.ts).
+ * them all into the store (`maxBackfill` above the gap) and tells the tabs how far it has to go;
+ * a gap above `maxTabBackfill` (5,000) reaches them as one new window near its end. What a reader
+ * sees must never suffer for it: every frame shows one contiguous run of seqs, and at the end
+ * every tab shows the newest of its list (5,000 at most), which it counts in full. Meanwhile the
+ * list keeps what it showed rather than drawing every page (app/catch-up-hold.ts).
  */
 import type { Page } from '@playwright/test'
 import { at, expect, expectCount, listed, login, openProject, test } from './support/fixtures'

@@ -49,6 +49,12 @@ export interface HubConfig {
   pageSize: number
   /** Messages a snapshot carries, and that each channel keeps in memory. */
   windowSize: number
+  /**
+   * A catch-up that would grow the tabs' lists by more than this pages into the store without
+   * telling the tabs, who then get a new window of the newest `windowSize` (older ones are a
+   * scroll away, from the store).
+   */
+  maxTabBackfill: number
   /** A connection must stay up this long before the backoff attempt count resets. */
   minUptimeMs: number
   /** Fallback when the preflight does not say. */
@@ -71,6 +77,7 @@ export const DEFAULT_HUB_CONFIG: HubConfig = {
   maxBackfill: 10_000,
   pageSize: 200,
   windowSize: 500,
+  maxTabBackfill: 5_000,
   minUptimeMs: 5_000,
   heartbeatMs: 20_000,
   requestTimeoutMs: 15_000,

@@ -28,7 +28,13 @@ export type Action =
 export interface SimPlan {
   variant: BackendVariant
   rates: FaultRates
-  config: { pageSize: number; maxBackfill: number; windowSize: number; closeWhenAllHiddenMs: number | null }
+  config: {
+    pageSize: number
+    maxBackfill: number
+    windowSize: number
+    maxTabBackfill: number
+    closeWhenAllHiddenMs: number | null
+  }
   projects: string[]
   slots: Array<{ project: number }>
   /** One stream per project, or one multiplexed stream for all (with its own faults). */
@@ -140,7 +146,18 @@ export function planFor(seed: number, options: { faultMs?: number | undefined } 
     })
   if (r() < 0.1) actions.push({ at: at(), kind: 'clock', jumpMs: pick([-3_600_000, 3_600_000, -30_000]) })
   actions.sort((a, b) => a.at - b.at)
-  return { variant, rates, config, projects, slots, transport, faultMs, actions }
+  // Picked last, so that every earlier pick (and the scenarios of recorded seeds) stays as it was.
+  const maxTabBackfill = pick([5_000, 5_000, 400, 60])
+  return {
+    variant,
+    rates,
+    config: { ...config, maxTabBackfill },
+    projects,
+    slots,
+    transport,
+    faultMs,
+    actions,
+  }
 }
 
 /** @internal Run a seed (or a plan, e.g. a shrunk one). */

@@ -37,9 +37,57 @@ export function tellAccepted(s: Step) {
   state.recent.push(...messages)
   if (state.recent.length > 2 * windowSize) state.recent = state.recent.slice(-windowSize)
   const highSeq = messages.at(-1)?.seq ?? 0
+  if (!s.reset && (state.untold || farBehind(state, highSeq))) {
+    state.untold = true
+    state.view = windowRange(state)
+    return
+  }
   state.view = { lowSeq: state.view?.lowSeq ?? messages[0]?.seq ?? highSeq, highSeq }
   // After a `reset` in this step the snapshot (built once the step is done) holds them already.
   if (!s.reset) emit(s, { type: 'messages', messages, range: tabRange(state, state.view) })
+}
+
+/**
+ * @internal At the end of a step: untold tabs get their `reset` as soon as the hub no longer
+ * pages a gap of `windowSize` or more — near its end, or when the paging pauses (a failed page,
+ * a new window due, a scrollback first), so they never wait out a backoff for what it holds.
+ */
+export function tellUntold(s: Step) {
+  const { state } = s
+  if (!state.untold) return
+  const record = state.record
+  const paging =
+    state.history?.purpose === 'gap' &&
+    record !== undefined &&
+    record.latestSeq - record.highSeq >= state.config.windowSize
+  if (paging) return
+  state.untold = false
+  state.view = windowRange(state)
+  if (s.reset) return
+  s.reset = true
+  s.effects.push({ type: 'emit_reset' })
+}
+
+/**
+ * A catch-up too long to tell page by page: the tabs would take more than `maxTabBackfill`
+ * messages, and `windowSize` or more are still to come. Page by page, each tab deserialized and
+ * merged all 10,000 of a long catch-up (five tabs: 50,000) to end on the newest; with a new
+ * window it takes the newest `windowSize` and the pages after them, and the older ones are a
+ * scroll away in the store.
+ */
+function farBehind(state: ChannelState, highSeq: number): boolean {
+  const latestSeq = state.record?.latestSeq ?? 0
+  const told = state.view?.highSeq ?? highSeq
+  const { windowSize, maxTabBackfill } = state.config
+  return latestSeq - highSeq >= windowSize && latestSeq - told > maxTabBackfill
+}
+
+/** The range of the snapshot a subscribing tab gets now: the newest `windowSize` accepted. */
+function windowRange(state: ChannelState): ViewRange {
+  const { recent } = state
+  const first = recent.at(-Math.min(recent.length, state.config.windowSize))
+  const highSeq = recent.at(-1)?.seq ?? state.view?.highSeq ?? 0
+  return { lowSeq: first?.seq ?? highSeq + 1, highSeq }
 }
 
 /**

@@ -187,6 +187,7 @@ function setWindow(s: Step, messages: Message[], latestSeq: number, replaced: bo
   // Every tab is told at once (the write follows), and the first window is what the stream waited for.
   s.toTell = []
   s.reset = true
+  state.untold = false
   state.recent = messages.slice(-state.config.windowSize)
   state.view = { lowSeq, highSeq }
   s.effects.push({ type: 'emit_reset' })

@@ -19,6 +19,7 @@ export function createChannelState(projectId: string, config: CoreConfig): Chann
     record: undefined,
     persisted: undefined,
     view: undefined,
+    untold: false,
     recent: [],
     held: new Map(),
     commits: [],

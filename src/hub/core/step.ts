@@ -7,7 +7,7 @@
  */
 import { commitDone, commitFailed, startCommit } from './commits'
 import type { Step } from './context'
-import { clearTimer, emit, tellAccepted } from './context'
+import { clearTimer, emit, tellAccepted, tellUntold } from './context'
 import { historyResult, pumpHistory, stored } from './history'
 import { drainHeld, offer, pruneHeld } from './ordering'
 import { cacheRead, failAllOlder, loadOlder, readCacheForOlder } from './scrollback'
@@ -46,6 +46,7 @@ export function step(state: ChannelState, input: ChannelInput, env: StepEnv): St
   tellAccepted(s)
   startCommit(s)
   pumpHistory(s)
+  tellUntold(s)
   if (s.settled.length > 0) s.effects.push({ type: 'settle', clientMsgIds: s.settled, stored: false })
   const after = statusOf(state)
   if (!sameStatus(before, after)) emit(s, { type: 'status', status: after })

@@ -28,6 +28,11 @@ export interface CoreConfig {
   maxBackfill: number
   /** Messages a snapshot carries; the core keeps at most twice this many in memory. */
   windowSize: number
+  /**
+   * A catch-up that would grow the tabs' lists by more than this tells them nothing while it
+   * pages, and gives them a new window (a `reset`) once it is within `windowSize` of the latest.
+   */
+  maxTabBackfill: number
   /** A connection must stay up this long before the backoff attempt count resets. */
   minUptimeMs: number
 }
@@ -203,8 +208,10 @@ export interface ChannelState {
   record: ProjectRecord | undefined
   /** The range the store holds once every started commit is done. */
   persisted: { lowSeq: number; highSeq: number } | undefined
-  /** What the tabs were told. */
+  /** What the tabs were told (while `untold`, what a `reset` would tell them). */
   view: ViewRange | undefined
+  /** Messages were accepted that the tabs were not told (a long catch-up): a `reset` is due. */
+  untold: boolean
   /** The newest messages the tabs were told about (≤ 2 × `windowSize`), ascending. */
   recent: Message[]
   /** Confirmed messages beyond `highSeq + 1`, held until the gap before them is filled. */

@@ -43,6 +43,7 @@ export function specChannel(config: Partial<CoreConfig> = {}): SpecChannel {
     pageSize: 200,
     maxBackfill: 10_000,
     windowSize: 500,
+    maxTabBackfill: 5_000,
     minUptimeMs: 5_000,
     ...config,
   })
