@@ -59,6 +59,10 @@ const SEEDS: Array<[number, string]> = [
   ],
   [1939371329, 'a stopped channel serving a scrollback ends its history request when it is stopped again'],
   [
+    939522403,
+    'a send acknowledged while no stream is open waits for the next one to check the log: it may be another log’s (a 6-minute run found it)',
+  ],
+  [
     1591424599,
     'a send acknowledged by the old log and held for a gap is never joined to the page of the new log that fills it (a 5-minute run found it)',
   ],

@@ -31,10 +31,14 @@ export function offer(s: Step, message: Message, source: Source, upTo = Number.P
   }
   hintLatest(s, message.seq)
   // Held while the log is unchecked or a new window is on its way (it replaces the range; what
-  // would join the old range now may be of another log).
-  if (state.verify !== 'none' || state.wantWindow || message.seq > record.highSeq + 1) {
+  // would join the old range now may be of another log). An acknowledgement is of the log the
+  // backend holds now: only an open, checked stream says that is still ours (seed 939522403: a
+  // send acknowledged by a log replaced while the channel was stopped).
+  const unvouched = source === 'ack' && !streamVouches(state)
+  if (unvouched || state.verify !== 'none' || state.wantWindow || message.seq > record.highSeq + 1) {
     // Two messages for one seq: the backend's log changed under us.
     if (hold(s, message)) state.verify = 'due'
+    if (source === 'ack') state.acknowledgedOnly.add(message)
     return
   }
   accept(s, message)
@@ -71,10 +75,16 @@ export function drainHeld(s: Step, upTo = Number.POSITIVE_INFINITY) {
   const record = state.record
   if (!record || state.verify !== 'none' || state.wantWindow) return
   for (let next = state.held.get(record.highSeq + 1); next && next.seq <= upTo; ) {
+    if (state.acknowledgedOnly.has(next) && !streamVouches(state)) return
     state.held.delete(next.seq)
     accept(s, next)
     next = state.held.get(record.highSeq + 1)
   }
+}
+
+/** Whether an open stream, its replay checked, tells us of any change to the backend's log. */
+function streamVouches(state: Step['state']): boolean {
+  return state.phase.phase === 'streaming' && state.verify === 'none'
 }
 
 /**

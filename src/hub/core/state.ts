@@ -22,6 +22,7 @@ export function createChannelState(projectId: string, config: CoreConfig): Chann
     untold: false,
     recent: [],
     held: new Map(),
+    acknowledgedOnly: new WeakSet(),
     commits: [],
     history: undefined,
     wantWindow: undefined,

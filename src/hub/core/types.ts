@@ -216,6 +216,12 @@ export interface ChannelState {
   recent: Message[]
   /** Confirmed messages beyond `highSeq + 1`, held until the gap before them is filled. */
   held: Map<number, Message>
+  /**
+   * Held messages that only a send's acknowledgement vouches for: the log as the backend holds it
+   * now, which may not be ours (replaced while no stream was open to tell). Accepted only while a
+   * checked stream is open, or replaced by the same seq from the stream or a history page.
+   */
+  acknowledgedOnly: WeakSet<Message>
   commits: PendingCommit[]
   history: HistoryRequest | undefined
   /** A new window is due at the latest page the backend reported (`dataReset`: its log was replaced). */

@@ -129,3 +129,45 @@ test('unknown events change nothing', () => {
   })
   expect(fx).toEqual([])
 })
+
+/** A channel holding 1…10, stopped (its stream closed), then started again: the effects of `start`. */
+function stoppedThenStarted(c: ReturnType<typeof specChannel>, beforeStart: () => void) {
+  c.input({ type: 'stop' })
+  beforeStart()
+  const fx = c.input({ type: 'start', online: true })
+  const connection = c.idOf(fx, 'open_stream')
+  c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
+  return c.input({ type: 'stream_chunk', connection, events: [sse.established(10), sse.replayEnd(10, 1)] })
+}
+
+test('an acknowledgement while no stream is open waits for the next one to check the log: the backend may have replaced it meanwhile (seed 939522403)', () => {
+  const { c } = streamingFrom(1, 10)
+  const ack = message(11, { messageId: 'msg_new_11', client_msg_id: 'client_a' })
+  let held: ReturnType<typeof c.input> = []
+  // The backend's data was reset while the channel was stopped; its new log acknowledges a send at 11.
+  const fx = stoppedThenStarted(c, () => {
+    held = c.input({ type: 'acknowledged', data: ack })
+  })
+  expect(toldSeqs(held)).toEqual([])
+  expect(only(held, 'commit')).toEqual([])
+  expect(c.state.record?.highSeq).toBe(10)
+  // The new connection checks seq 10: another message in the new log, so a new window; the send is done.
+  const checked = c.answer(fx, {
+    messages: [message(10, { messageId: 'msg_new_10' }), ack],
+    hasMore: false,
+    latestSeq: 11,
+  })
+  expect(c.state.wantWindow).toEqual({ latestSeq: 11, dataReset: true })
+  expect(toldSeqs(checked)).toEqual([])
+  expect(only(checked, 'settle').flatMap((e) => e.clientMsgIds)).toEqual(['client_a'])
+})
+
+test('an acknowledgement held while no stream was open takes its place once the next one finds the same log', () => {
+  const { c } = streamingFrom(1, 10)
+  const fx = stoppedThenStarted(c, () => {
+    c.input({ type: 'acknowledged', data: message(11, { client_msg_id: 'client_a' }) })
+  })
+  const checked = c.answer(fx, page(10, 11, 11))
+  expect(toldSeqs(checked)).toEqual([11])
+  expect(c.state.record?.highSeq).toBe(11)
+})
