@@ -55,6 +55,11 @@ export interface HubConfig {
    * scroll away, from the store).
    */
   maxTabBackfill: number
+  /**
+   * Paging a catch-up, ask for the next history page while one is in flight (two requests at a
+   * time instead of one); its answer is used only where it is exactly the page due next.
+   */
+  prefetchHistory: boolean
   /** A connection must stay up this long before the backoff attempt count resets. */
   minUptimeMs: number
   /** Fallback when the preflight does not say. */
@@ -78,6 +83,7 @@ export const DEFAULT_HUB_CONFIG: HubConfig = {
   pageSize: 200,
   windowSize: 500,
   maxTabBackfill: 5_000,
+  prefetchHistory: true,
   minUptimeMs: 5_000,
   heartbeatMs: 20_000,
   requestTimeoutMs: 15_000,

@@ -33,6 +33,7 @@ export interface SimPlan {
     maxBackfill: number
     windowSize: number
     maxTabBackfill: number
+    prefetchHistory: boolean
     closeWhenAllHiddenMs: number | null
   }
   projects: string[]
@@ -148,10 +149,11 @@ export function planFor(seed: number, options: { faultMs?: number | undefined } 
   actions.sort((a, b) => a.at - b.at)
   // Picked last, so that every earlier pick (and the scenarios of recorded seeds) stays as it was.
   const maxTabBackfill = pick([5_000, 5_000, 400, 60])
+  const prefetchHistory = pick([true, true, false])
   return {
     variant,
     rates,
-    config: { ...config, maxTabBackfill },
+    config: { ...config, maxTabBackfill, prefetchHistory },
     projects,
     slots,
     transport,

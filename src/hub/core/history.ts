@@ -1,10 +1,18 @@
 /**
- * The history API, one request at a time, only in the two forms DESIGN.md §2 defines
- * (`after_seq`, `before_seq`). In order of priority: the newest page for a new window, a tab's
+ * The history API, only in the two forms DESIGN.md §2 defines (`after_seq`, `before_seq`), one
+ * request at a time. In order of priority: the newest page for a new window, a tab's
  * scrollback, the check of the message at `highSeq` after a reconnect, the next page of a gap.
  * A history answer is the truth about the latest seq; the stream's hints only say where to look.
  * A request that fails or makes no progress waits (`history_retry`): no loop repeats without
  * progress.
+ *
+ * Paging a gap, the page after the one in flight is asked for ahead (`state.prefetch`), so that
+ * the backend's and the network's time for it overlaps ours for the one before. It is a guess
+ * (the page in flight is full and its seqs are contiguous), so its answer is used only where it
+ * is exactly the request that is due once the page before is accepted, and only if it is as new
+ * as what we know: it starts at the new `highSeq` (the message it checks) and reports no lower
+ * latest seq. Otherwise it is dropped and the due page asked for as usual. Its failure is
+ * dropped too: the request that is due meets the same failure, and waits for it.
  */
 import type { HistoryResponse } from '../../protocol'
 import { toPersistentChatMessage } from '../../sse/transform'
@@ -16,8 +24,34 @@ import { messageAt } from './state'
 import { authFailed, backoffReason, connect, dropStream } from './stream'
 import type { HistoryPurpose, HistoryQuery, HistoryResult, Message } from './types'
 
+/** A history request that is due: why, and the query. */
+interface Due {
+  purpose: HistoryPurpose
+  query: HistoryQuery
+}
+
 /** @internal Issue the next history request, if one is due and none is in flight. */
 export function pumpHistory(s: Step) {
+  const { state } = s
+  if (state.history) return
+  const due = dueRequest(s)
+  const prefetch = state.prefetch
+  if (due && prefetch && prefetch.page === undefined && isPrefetched(due, prefetch.query)) {
+    // Asked for ahead and still on its way: it is this request.
+    state.prefetch = undefined
+    issued(s, due)
+    state.history = { ...due.purpose, request: prefetch.request, query: prefetch.query }
+  } else {
+    dropPrefetch(s)
+    if (!due) return
+    issued(s, due)
+    request(s, due.purpose, due.query)
+  }
+  prefetchNext(s)
+}
+
+/** The history request due now, if any (none while one is in flight or waits for a retry). */
+function dueRequest(s: Step): Due | undefined {
   const { state } = s
   if (state.history || state.historyBackoff || !state.online || state.cache !== 'loaded') return
   if (state.phase.phase === 'auth_failed') return
@@ -25,15 +59,16 @@ export function pumpHistory(s: Step) {
   if (state.wantWindow) {
     // [DESIGN §2] "To read the newest page, ask before_seq = a number above the latest known seq."
     const { latestSeq, dataReset } = state.wantWindow
-    return request(s, { purpose: 'window', dataReset }, { beforeSeq: latestSeq + 1, limit: pageSize })
+    return { purpose: { purpose: 'window', dataReset }, query: { beforeSeq: latestSeq + 1, limit: pageSize } }
   }
   const older = state.older.find((o) => o.needsHistory)
-  if (older) return request(s, { purpose: 'older', older: older.request }, olderQuery(older))
+  if (older) return { purpose: { purpose: 'older', older: older.request }, query: olderQuery(older) }
   if (!state.running) return
   const record = state.record
   if (!record) {
     // Nothing cached. Its answer tells the latest seq; a short log fits in this one page.
-    if (state.phase.phase === 'windowing') request(s, { purpose: 'probe' }, { afterSeq: 0, limit: pageSize })
+    if (state.phase.phase === 'windowing')
+      return { purpose: { purpose: 'probe' }, query: { afterSeq: 0, limit: pageSize } }
     return
   }
   if (state.verify === 'after_replay') return // the replay's end says whether a window is due
@@ -45,19 +80,86 @@ export function pumpHistory(s: Step) {
     // Every page starts one before what it fetches: the message at `highSeq` comes back too, so
     // each page checks that the backend's log is still the one we hold (a data reset).
     const { highSeq } = record
-    if (state.verify === 'due') state.counters.verifies++
     const messageId = messageAt(state, highSeq)?.id
-    request(
-      s,
-      { purpose: 'gap', highSeq, messageId },
-      { afterSeq: Math.max(0, highSeq - 1), limit: pageSize },
-    )
+    return {
+      purpose: { purpose: 'gap', highSeq, messageId },
+      query: { afterSeq: Math.max(0, highSeq - 1), limit: pageSize },
+    }
   }
+  return
+}
+
+/** Bookkeeping of a request as it goes out (or is taken from the one asked for ahead). */
+function issued(s: Step, due: Due) {
+  if (due.purpose.purpose === 'gap' && s.state.verify === 'due') s.state.counters.verifies++
+}
+
+/** Whether the page asked for ahead is the gap page `due`. */
+function isPrefetched(due: Due, query: HistoryQuery & { afterSeq: number }): boolean {
+  return (
+    due.purpose.purpose === 'gap' &&
+    'afterSeq' in due.query &&
+    due.query.afterSeq === query.afterSeq &&
+    due.query.limit === query.limit
+  )
+}
+
+/**
+ * While a gap page is in flight and the gap goes on past it, ask for the page after it: the one
+ * that will be due if this one comes back full (it ends at `afterSeq + limit`, so the next starts
+ * one before that).
+ */
+function prefetchNext(s: Step) {
+  const { state } = s
+  const asked = state.history
+  const record = state.record
+  if (!state.config.prefetchHistory || asked?.purpose !== 'gap' || state.prefetch || !record) return
+  if (!('afterSeq' in asked.query)) return
+  const { afterSeq, limit } = asked.query
+  if (record.latestSeq <= afterSeq + limit) return
+  const query = { afterSeq: afterSeq + limit - 1, limit }
+  const id = newId(s)
+  state.prefetch = { request: id, query, page: undefined }
+  s.effects.push({ type: 'fetch_history', request: id, query })
+}
+
+/** Forget the page asked for ahead, ending its request if it is still on its way. */
+export function dropPrefetch(s: Step) {
+  const { prefetch } = s.state
+  if (!prefetch) return
+  if (prefetch.page === undefined) s.effects.push({ type: 'abort_history', request: prefetch.request })
+  s.state.prefetch = undefined
+}
+
+/**
+ * The page before the one asked for ahead was just handled: if that one has come back and is
+ * the request due now, and as new as what we know, handle it too (in this step, so that what it
+ * accepts is told and committed with the rest).
+ */
+function takePrefetched(s: Step) {
+  const { state } = s
+  const prefetch = state.prefetch
+  if (prefetch?.page === undefined || state.history) return
+  const due = dueRequest(s)
+  if (!due || !isPrefetched(due, prefetch.query) || due.purpose.purpose !== 'gap') return
+  const { page } = prefetch
+  const fresh =
+    page.messages[0]?.seq === due.purpose.highSeq && page.latestSeq >= (state.record?.latestSeq ?? 0)
+  if (!fresh) return dropPrefetch(s)
+  state.prefetch = undefined
+  issued(s, due)
+  state.history = { ...due.purpose, request: prefetch.request, query: prefetch.query }
+  historyResult(s, prefetch.request, { ok: true, page })
 }
 
 /** @internal A history answer arrived. */
 export function historyResult(s: Step, request: number, result: HistoryResult) {
   const { state } = s
+  if (state.prefetch?.request === request) {
+    if (result.ok) state.prefetch.page = result.page
+    else state.prefetch = undefined
+    return takePrefetched(s)
+  }
   const asked = state.history
   if (asked?.request !== request) return // aborted or superseded
   state.history = undefined
@@ -79,7 +181,8 @@ export function historyResult(s: Step, request: number, result: HistoryResult) {
       }
       return setWindow(s, page.messages.map(stored), page.latestSeq, asked.dataReset)
     case 'gap':
-      return verified(s, asked.highSeq, asked.messageId, page)
+      verified(s, asked.highSeq, asked.messageId, page)
+      return takePrefetched(s)
     case 'older':
       return answerFromHistory(s, asked.older, page)
   }

@@ -25,6 +25,7 @@ export function createChannelState(projectId: string, config: CoreConfig): Chann
     acknowledgedOnly: new WeakSet(),
     commits: [],
     history: undefined,
+    prefetch: undefined,
     wantWindow: undefined,
     lastWindowLatestSeq: undefined,
     verify: 'none',
@@ -126,5 +127,9 @@ export function messageAt(state: ChannelState, seq: number): Message | undefined
 
 /** @public The in-flight history request and commit, and the named timers: what `stop` must end. */
 export function busyWith(state: ChannelState): { timers: number; history: boolean; commits: number } {
-  return { timers: state.timers.size, history: state.history !== undefined, commits: state.commits.length }
+  return {
+    timers: state.timers.size,
+    history: state.history !== undefined || state.prefetch !== undefined,
+    commits: state.commits.length,
+  }
 }

@@ -8,7 +8,7 @@
 import { commitDone, commitFailed, startCommit } from './commits'
 import type { Step } from './context'
 import { clearTimer, emit, tellAccepted, tellUntold } from './context'
-import { historyResult, pumpHistory, stored } from './history'
+import { dropPrefetch, historyResult, pumpHistory, stored } from './history'
 import { drainHeld, offer, pruneHeld } from './ordering'
 import { cacheRead, failAllOlder, loadOlder, readCacheForOlder } from './scrollback'
 import { sameStatus, statusOf } from './state'
@@ -146,6 +146,7 @@ function stop(s: Step) {
     s.effects.push({ type: 'abort_history', request: state.history.request })
     state.history = undefined
   }
+  dropPrefetch(s)
   failAllOlder(s, 'the channel stopped')
   for (const name of [...state.timers]) clearTimer(s, name)
   state.historyBackoff = false

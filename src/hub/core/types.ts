@@ -33,6 +33,11 @@ export interface CoreConfig {
    * pages, and gives them a new window (a `reset`) once it is within `windowSize` of the latest.
    */
   maxTabBackfill: number
+  /**
+   * Paging a gap, ask for the next page while one is in flight (history.ts): the backend's time
+   * for it overlaps ours for the page before. Off, a gap is paged one request at a time.
+   */
+  prefetchHistory: boolean
   /** A connection must stay up this long before the backoff attempt count resets. */
   minUptimeMs: number
 }
@@ -164,6 +169,13 @@ export type HistoryPurpose =
 /** @public A history request in flight. */
 export type HistoryRequest = HistoryPurpose & { request: number; query: HistoryQuery }
 
+/** @public A gap page asked for ahead, and its answer once it came (a failed one is dropped). */
+export interface Prefetch {
+  request: number
+  query: HistoryQuery & { afterSeq: number }
+  page: HistoryResponse | undefined
+}
+
 /** @public A write waiting for (or in) the store's single transaction slot. */
 export interface PendingCommit {
   /** `append` live messages, replace with a new `window`, or extend the range with `older` ones. */
@@ -224,6 +236,11 @@ export interface ChannelState {
   acknowledgedOnly: WeakSet<Message>
   commits: PendingCommit[]
   history: HistoryRequest | undefined
+  /**
+   * The gap page after the one in flight, asked for ahead (history.ts): its answer is kept until
+   * the page before it is accepted, and used only if it is exactly the request due then.
+   */
+  prefetch: Prefetch | undefined
   /** A new window is due at the latest page the backend reported (`dataReset`: its log was replaced). */
   wantWindow: { latestSeq: number; dataReset: boolean } | undefined
   /** The `latestSeq` the last new window was fetched for: never fetch a window twice for the same one. */

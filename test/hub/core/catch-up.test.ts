@@ -6,18 +6,13 @@
  */
 import { expect, test } from 'vitest'
 import { type ChannelEffect, snapshotOf } from '../../../src/hub/core'
-import { historyAsked, only, openedFrom, page, range, type SpecChannel, sse, toldSeqs } from './spec'
+import { behind as behindBy, historyAsked, only, page, range, type SpecChannel, toldSeqs } from './spec'
 
 const CONFIG = { maxBackfill: 10_000, windowSize: 500, maxTabBackfill: 1_000 }
 
 /** A channel holding 1…10 that has learned the backend holds up to `latestSeq`: the check of seq 10 is asked. */
 function behind(latestSeq: number) {
-  const { c, connection } = openedFrom(1, 10, CONFIG)
-  const fx = c.input({
-    type: 'stream_chunk',
-    connection,
-    events: [sse.established(10), sse.replayEnd(10, latestSeq - 10)],
-  })
+  const { c, fx } = behindBy(latestSeq, CONFIG)
   expect(historyAsked(fx)).toEqual(['after 9'])
   return { c, fx }
 }

@@ -45,6 +45,9 @@ export function specChannel(config: Partial<CoreConfig> = {}): SpecChannel {
     windowSize: 500,
     maxTabBackfill: 5_000,
     minUptimeMs: 5_000,
+    // The rules' specs ask for one page at a time, as the core does with this off; the page
+    // asked for ahead has its own specs (prefetch.test.ts), and the simulation runs both ways.
+    prefetchHistory: false,
     ...config,
   })
   const channel: SpecChannel = {
@@ -94,6 +97,20 @@ export function openedFrom(lowSeq: number, highSeq: number, config: Partial<Core
   const connection = c.startWith(cache(lowSeq, highSeq))
   c.input({ type: 'stream_opened', connection, heartbeatMs: 20_000 })
   return { c, connection }
+}
+
+/**
+ * A channel holding 1…10 whose new connection's replay says the backend holds up to `latestSeq`:
+ * the effects ask for the first page of the gap (the check of seq 10).
+ */
+export function behind(latestSeq: number, config: Partial<CoreConfig> = {}) {
+  const { c, connection } = openedFrom(1, 10, config)
+  const fx = c.input({
+    type: 'stream_chunk',
+    connection,
+    events: [sse.established(10), sse.replayEnd(10, latestSeq - 10)],
+  })
+  return { c, fx }
 }
 
 /**
