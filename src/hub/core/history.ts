@@ -37,10 +37,10 @@ export function pumpHistory(s: Step) {
   const due = dueRequest(s)
   const prefetch = state.prefetch
   if (due && prefetch && prefetch.page === undefined && isPrefetched(due, prefetch.query)) {
-    // Asked for ahead and still on its way: it is this request.
+    // Asked for ahead and still on its way: it is this request (its answer is checked as it comes).
     state.prefetch = undefined
     issued(s, due)
-    state.history = { ...due.purpose, request: prefetch.request, query: prefetch.query }
+    state.history = { ...due.purpose, request: prefetch.request, query: prefetch.query, askedAhead: true }
   } else {
     dropPrefetch(s)
     if (!due) return
@@ -143,13 +143,20 @@ function takePrefetched(s: Step) {
   const due = dueRequest(s)
   if (!due || !isPrefetched(due, prefetch.query) || due.purpose.purpose !== 'gap') return
   const { page } = prefetch
-  const fresh =
-    page.messages[0]?.seq === due.purpose.highSeq && page.latestSeq >= (state.record?.latestSeq ?? 0)
-  if (!fresh) return dropPrefetch(s)
+  if (!isFresh(s, due.purpose.highSeq, page)) return dropPrefetch(s)
   state.prefetch = undefined
   issued(s, due)
   state.history = { ...due.purpose, request: prefetch.request, query: prefetch.query }
   historyResult(s, prefetch.request, { ok: true, page })
+}
+
+/**
+ * Whether a page asked for ahead is as new as what we know: it starts at `highSeq` (the message
+ * it checks) and reports no lower latest seq. The backend may have served it before the page
+ * before it, when the log ended lower: then it is no sign of a data reset, only too early.
+ */
+function isFresh(s: Step, highSeq: number, page: HistoryResponse): boolean {
+  return page.messages[0]?.seq === highSeq && page.latestSeq >= (s.state.record?.latestSeq ?? 0)
 }
 
 /** @internal A history answer arrived. */
@@ -164,8 +171,10 @@ export function historyResult(s: Step, request: number, result: HistoryResult) {
   if (asked?.request !== request) return // aborted or superseded
   state.history = undefined
   if (!result.ok) return historyFailed(s, asked, result)
-  state.historyAttempt = 0
   const { page } = result
+  // Too early to tell anything: the due page is asked for again (by this step's pump).
+  if (asked.askedAhead && asked.purpose === 'gap' && !isFresh(s, asked.highSeq, page)) return
+  state.historyAttempt = 0
   switch (asked.purpose) {
     case 'probe': {
       const last = page.messages.at(-1)?.seq ?? 0

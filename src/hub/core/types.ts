@@ -167,7 +167,12 @@ export type HistoryPurpose =
   | { purpose: 'older'; older: number }
 
 /** @public A history request in flight. */
-export type HistoryRequest = HistoryPurpose & { request: number; query: HistoryQuery }
+export type HistoryRequest = HistoryPurpose & {
+  request: number
+  query: HistoryQuery
+  /** Asked for ahead (`ChannelState.prefetch`), so its answer may predate the page before it. */
+  askedAhead?: true
+}
 
 /** @public A gap page asked for ahead, and its answer once it came (a failed one is dropped). */
 export interface Prefetch {

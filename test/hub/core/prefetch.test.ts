@@ -97,6 +97,21 @@ test('a page asked ahead that the backend answered before the message it checks 
   expect(historyAsked(first)).toEqual(['after 208', 'after 407'])
 })
 
+test('a page asked ahead, taken while on its way, that the backend served before the message it checks existed is asked again: no data reset', () => {
+  const { c, fx } = behind(1_000)
+  const first = answer(c, requestFor(fx, 9), ok(10, 209, 1_000))
+  const ahead = requestFor(fx, 208)
+  expect(c.state.history?.request).toBe(ahead)
+  // It was served before 209 existed.
+  const early = answer(c, ahead, { ok: true, page: { messages: [], hasMore: false, latestSeq: 208 } })
+  expect(historyAsked(first)).toEqual(['after 407'])
+  expect(c.state.wantWindow).toBeUndefined()
+  expect(only(early, 'emit_reset')).toEqual([])
+  expect(c.state.record?.highSeq).toBe(209)
+  expect(historyAsked(early)).toEqual(['after 208', 'after 407'])
+  expect(c.state.historyBackoff).toBe(false)
+})
+
 test('a page asked ahead that holds another log at the seq it checks is a data reset, as any page is', () => {
   const { c, fx } = behind(1_000)
   const other = page(209, 408, 1_000)
