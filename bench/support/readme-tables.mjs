@@ -21,6 +21,8 @@ const backend = byName['backend-streams']
 const int = (value) => Math.round(value).toLocaleString('en-US')
 /** `median (min–max)`, rounded as the bench prints fan-out latencies (whole ms). */
 const range = ({ median, min, max }) => `${int(median)} (${int(min)}–${int(max)})`
+/** `190.3–204.1` as `190–204`. */
+const intRange = (text) => text.split('–').map(Number).map(int).join('–')
 
 const allRuns = [...fanOut.runs, ...(fanOut.background ?? []), ...(fanOut.multiProject ?? [])]
 const find = (design, tabs, protocol, placement = 'a window per tab', projects = 1) =>
@@ -43,7 +45,7 @@ function latencyRow(label, tabs, protocol, { placement, projects, runName, limit
   const latency = (run) => `${range(run.steady.p50MsRange)} / ${range(run.steady.p99MsRange)}`
   const comparison = runName === undefined ? undefined : comparisonOf(runName)
   let ratio = '—'
-  if (comparison !== undefined && projects === undefined) {
+  if (comparison !== undefined) {
     ratio = comparison.equalLiveTabs
       ? `${comparison.steadyP50Ratio} / ${comparison.steadyP99Ratio}`
       : `not compared (${baseline.tabsConnected} live)`
@@ -146,8 +148,8 @@ const otherRows = [
   ],
   [
     `decoding ${int(decOurs.events)} events (same bytes, TextDecoder in both), ms (${decoding.config.rounds} rounds)`,
-    `${int(decOurs['median ms'])} (${decOurs['min–max ms'].split('–').map(Number).map(int).join('–')}), every payload checked; our parser alone ${int(decParser['median ms'])}`,
-    `naive ${int(decNaive['median ms'])} (${decNaive['min–max ms'].split('–').map(Number).map(int).join('–')}) = ours is ${decSpeed} × as fast; eventsource-parser alone ${int(decEsp['median ms'])}`,
+    `${int(decOurs['median ms'])} (${intRange(decOurs['min–max ms'])}), every payload checked; our parser alone ${int(decParser['median ms'])}`,
+    `naive ${int(decNaive['median ms'])} (${intRange(decNaive['min–max ms'])}) = ours is ${decSpeed} × as fast; eventsource-parser alone ${int(decEsp['median ms'])}`,
   ],
   [
     "a tab's first load (entry JS + render-blocking CSS), gzip",

@@ -22,7 +22,7 @@ import { drainHeld, highestHeld, hold, offer } from './ordering'
 import { answerFromHistory, failOlder, olderQuery } from './scrollback'
 import { messageAt } from './state'
 import { authFailed, backoffReason, connect, dropStream } from './stream'
-import type { HistoryPurpose, HistoryQuery, HistoryResult, Message } from './types'
+import type { HistoryPurpose, HistoryQuery, HistoryResult, Message, Prefetch } from './types'
 
 /** A history request that is due: why, and the query. */
 interface Due {
@@ -38,9 +38,7 @@ export function pumpHistory(s: Step) {
   const prefetch = state.prefetch
   if (due && prefetch && prefetch.page === undefined && isPrefetched(due, prefetch.query)) {
     // Asked for ahead and still on its way: it is this request (its answer is checked as it comes).
-    state.prefetch = undefined
-    issued(s, due)
-    state.history = { ...due.purpose, request: prefetch.request, query: prefetch.query, askedAhead: true }
+    takeAhead(s, due, prefetch)
   } else {
     dropPrefetch(s)
     if (!due) return
@@ -131,23 +129,26 @@ export function dropPrefetch(s: Step) {
   s.state.prefetch = undefined
 }
 
+/** The page asked for ahead becomes the request `due`, in flight or answered. */
+function takeAhead(s: Step, due: Due, prefetch: Prefetch) {
+  s.state.prefetch = undefined
+  issued(s, due)
+  s.state.history = { ...due.purpose, request: prefetch.request, query: prefetch.query, askedAhead: true }
+}
+
 /**
  * The page before the one asked for ahead was just handled: if that one has come back and is
- * the request due now, and as new as what we know, handle it too (in this step, so that what it
- * accepts is told and committed with the rest).
+ * the request due now, handle its answer too (in this step, so that what it accepts is told and
+ * committed with the rest). An answer too early to be used is then dropped like any.
  */
 function takePrefetched(s: Step) {
   const { state } = s
   const prefetch = state.prefetch
   if (prefetch?.page === undefined || state.history) return
   const due = dueRequest(s)
-  if (!due || !isPrefetched(due, prefetch.query) || due.purpose.purpose !== 'gap') return
-  const { page } = prefetch
-  if (!isFresh(s, due.purpose.highSeq, page)) return dropPrefetch(s)
-  state.prefetch = undefined
-  issued(s, due)
-  state.history = { ...due.purpose, request: prefetch.request, query: prefetch.query }
-  historyResult(s, prefetch.request, { ok: true, page })
+  if (!due || !isPrefetched(due, prefetch.query)) return
+  takeAhead(s, due, prefetch)
+  historyResult(s, prefetch.request, { ok: true, page: prefetch.page })
 }
 
 /**

@@ -6,17 +6,7 @@
  */
 import { expect, test } from 'vitest'
 import type { ChannelEffect, HistoryResult } from '../../../src/hub/core'
-import {
-  behind as behindBy,
-  historyAsked,
-  message,
-  only,
-  openedFrom,
-  page,
-  range,
-  type SpecChannel,
-  sse,
-} from './spec'
+import { behind as behindBy, historyAsked, message, only, page, range, type SpecChannel } from './spec'
 
 const CONFIG = { maxBackfill: 10_000, windowSize: 500, maxTabBackfill: 5_000, prefetchHistory: true }
 
@@ -102,9 +92,9 @@ test('a page asked ahead, taken while on its way, that the backend served before
   const first = answer(c, requestFor(fx, 9), ok(10, 209, 1_000))
   const ahead = requestFor(fx, 208)
   expect(c.state.history?.request).toBe(ahead)
+  expect(historyAsked(first)).toEqual(['after 407'])
   // It was served before 209 existed.
   const early = answer(c, ahead, { ok: true, page: { messages: [], hasMore: false, latestSeq: 208 } })
-  expect(historyAsked(first)).toEqual(['after 407'])
   expect(c.state.wantWindow).toBeUndefined()
   expect(only(early, 'emit_reset')).toEqual([])
   expect(c.state.record?.highSeq).toBe(209)
@@ -139,13 +129,8 @@ test('nothing is asked ahead of the last page of a gap, nor without the option',
   // The page asked ahead (210…300) is the last: nothing after it.
   expect(historyAsked(last)).toEqual([])
 
-  const { c: off, connection } = openedFrom(1, 10, { ...CONFIG, prefetchHistory: false })
-  const fxOff = off.input({
-    type: 'stream_chunk',
-    connection,
-    events: [sse.established(10), sse.replayEnd(10, 990)],
-  })
-  expect(historyAsked(fxOff)).toEqual(['after 9'])
+  const off = behindBy(1_000, { ...CONFIG, prefetchHistory: false })
+  expect(historyAsked(off.fx)).toEqual(['after 9'])
 })
 
 test('stopping ends the page asked ahead with the one in flight', () => {
