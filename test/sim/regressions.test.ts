@@ -63,6 +63,10 @@ const SEEDS: Array<[number, string]> = [
     'a send acknowledged while no stream is open waits for the next one to check the log: it may be another log’s (a 6-minute run found it)',
   ],
   [
+    1204081598,
+    'no page is asked ahead while history is retrying: a backend over-reporting its latest seq costs one request per retry, not two (a 5-minute run found it)',
+  ],
+  [
     1591424599,
     'a send acknowledged by the old log and held for a gap is never joined to the page of the new log that fills it (a 5-minute run found it)',
   ],

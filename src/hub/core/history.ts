@@ -105,13 +105,16 @@ function isPrefetched(due: Due, query: HistoryQuery & { afterSeq: number }): boo
 /**
  * While a gap page is in flight and the gap goes on past it, ask for the page after it: the one
  * that will be due if this one comes back full (it ends at `afterSeq + limit`, so the next starts
- * one before that).
+ * one before that). Not while history is retrying (the last answer failed or made no progress):
+ * then the latest seq is a hint the backend did not bear out, and a guess would double every
+ * retry (seed 1204081598: a backend over-reporting its latest seq, retried once a second).
  */
 function prefetchNext(s: Step) {
   const { state } = s
   const asked = state.history
   const record = state.record
-  if (!state.config.prefetchHistory || asked?.purpose !== 'gap' || state.prefetch || !record) return
+  if (!state.config.prefetchHistory || state.historyAttempt > 0) return
+  if (asked?.purpose !== 'gap' || state.prefetch || !record) return
   if (!('afterSeq' in asked.query)) return
   const { afterSeq, limit } = asked.query
   if (record.latestSeq <= afterSeq + limit) return

@@ -133,6 +133,19 @@ test('nothing is asked ahead of the last page of a gap, nor without the option',
   expect(historyAsked(off.fx)).toEqual(['after 9'])
 })
 
+test('nothing is asked ahead while history is retrying: a page that made no progress is asked again alone (seed 1204081598)', () => {
+  const { c, fx } = behind(1_000)
+  // The backend holds nothing after 10, though it reports more: no progress, so history waits.
+  const stuck = answer(c, requestFor(fx, 9), ok(10, 10, 1_000))
+  expect(c.state.historyBackoff).toBe(true)
+  expect(only(stuck, 'abort_history').map((e) => e.request)).toEqual([requestFor(fx, 208)])
+  const retry = c.input({ type: 'timer', name: 'history_retry' })
+  expect(historyAsked(retry)).toEqual(['after 9'])
+  // A full page ends the retrying: the next page is asked ahead again.
+  const full = c.answer(retry, page(10, 209, 1_000))
+  expect(historyAsked(full)).toEqual(['after 208', 'after 407'])
+})
+
 test('stopping ends the page asked ahead with the one in flight', () => {
   const { c, fx } = behind(1_000)
   const stopped = c.input({ type: 'stop' })
