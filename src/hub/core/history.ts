@@ -105,9 +105,10 @@ function isPrefetched(due: Due, query: HistoryQuery & { afterSeq: number }): boo
 /**
  * While a gap page is in flight and the gap goes on past it, ask for the page after it: the one
  * that will be due if this one comes back full (it ends at `afterSeq + limit`, so the next starts
- * one before that). Not while history is retrying (the last answer failed or made no progress):
- * then the latest seq is a hint the backend did not bear out, and a guess would double every
- * retry (seed 1204081598: a backend over-reporting its latest seq, retried once a second).
+ * one before that). Not while history is retrying (the last answer failed, a 429 included, or
+ * made no progress): then the latest seq is a hint the backend did not bear out, and a guess
+ * would double every retry (seed 1204081598: a backend over-reporting its latest seq, retried
+ * once a second), or the backend asked for fewer requests.
  */
 function prefetchNext(s: Step) {
   const { state } = s
@@ -317,10 +318,13 @@ function historyFailed(s: Step, asked: HistoryPurpose, result: Extract<HistoryRe
   if (asked.purpose === 'older') return failOlder(s, asked.older, backoffReason(failure))
   if (failure.kind === 'auth') return authFailed(s, failure.code, failure.reason)
   log(s, 'warn', 'channel.history_failed', { purpose: asked.purpose, reason: backoffReason(failure) })
+  // A 429 is waited out as told, and counts as a retry like any failure: nothing is asked ahead
+  // of the request after it.
+  const attempt = state.historyAttempt++
   const delay =
     failure.kind === 'rate_limited'
       ? failure.retryAfterMs
-      : nextDelay(state.historyAttempt++, DEFAULT_BACKOFF, s.random) + 250
+      : nextDelay(attempt, DEFAULT_BACKOFF, s.random) + 250
   waitForHistory(s, backoffReason(failure), delay)
   // Without a range there is no stream yet: the first window failing is the connection failing.
   if (!state.record && state.phase.phase === 'windowing') {

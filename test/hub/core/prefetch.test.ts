@@ -146,6 +146,20 @@ test('nothing is asked ahead while history is retrying: a page that made no prog
   expect(historyAsked(full)).toEqual(['after 208', 'after 407'])
 })
 
+test('nothing is asked ahead of the retry after a 429 either: the due page goes alone once the wait is over', () => {
+  const { c, fx } = behind(1_000)
+  const limited = answer(c, requestFor(fx, 9), {
+    ok: false,
+    failure: { kind: 'rate_limited', retryAfterMs: 5_000, reason: 'HTTP 429' },
+  })
+  expect(c.state.historyBackoff).toBe(true)
+  expect(only(limited, 'abort_history').map((e) => e.request)).toEqual([requestFor(fx, 208)])
+  const retry = c.input({ type: 'timer', name: 'history_retry' })
+  expect(historyAsked(retry)).toEqual(['after 9'])
+  const full = c.answer(retry, page(10, 209, 1_000))
+  expect(historyAsked(full)).toEqual(['after 208', 'after 407'])
+})
+
 test('stopping ends the page asked ahead with the one in flight', () => {
   const { c, fx } = behind(1_000)
   const stopped = c.input({ type: 'stop' })
