@@ -36,6 +36,8 @@ export interface FaultRates {
   unknown: number
   split: number
   historyStatus: number
+  /** History answered 429; a seed recorded before this fault existed plays as it did with 0. */
+  history429: number
   sendStatus: number
   sendLost: number
   maxDelayMs: number
@@ -297,6 +299,11 @@ export function createModelBackend(
           return answer({ ok: false, failure: { kind: 'retry', reason: 'Failed to fetch' } })
         if (chance(rates.historyStatus) && fault('history 5xx'))
           return answer({ ok: false, failure: { kind: 'retry', reason: '502 injected' } })
+        if (rates.history429 > 0 && chance(rates.history429) && fault('history 429'))
+          return answer({
+            ok: false,
+            failure: { kind: 'rate_limited', retryAfterMs: 1000, reason: 'injected 429' },
+          })
         const log = current(projectId)
         const limit = Math.min(query.limit, variant.historyCap)
         let messages: MessageData[]

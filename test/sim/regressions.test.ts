@@ -74,7 +74,9 @@ const SEEDS: Array<[number, string]> = [
 
 for (const [seed, rule] of SEEDS) {
   test(`seed ${seed}: ${rule}`, () => {
-    const result = runSeed(seed)
+    // As recorded: these seeds were found before history requests could be answered 429.
+    const plan = planFor(seed)
+    const result = runSeed(seed, { ...plan, rates: { ...plan.rates, history429: 0 } })
     expect(result.violation).toBeUndefined()
   })
 }
@@ -91,6 +93,7 @@ const NO_FAULTS: FaultRates = {
   unknown: 0,
   split: 0,
   historyStatus: 0,
+  history429: 0,
   sendStatus: 0,
   sendLost: 0,
   maxDelayMs: 20,
@@ -172,6 +175,7 @@ function bug2Plan(maxBackfill: number): SimPlan {
       unknown: 0.02,
       split: 0.02,
       historyStatus: 0.1,
+      history429: 0,
       sendStatus: 0.1,
       sendLost: 0.05,
       maxDelayMs: 80,

@@ -74,7 +74,7 @@ export function planFor(seed: number, options: { faultMs?: number | undefined } 
     noCursor: pick(['newest', 'oldest'] as const),
     resetCutsStreams: r() < 0.5,
   }
-  const rates: FaultRates = {
+  const rates: Omit<FaultRates, 'history429'> = {
     streamStatus: rate(0.3),
     stream429: rate(0.05),
     stream401: rate(0.01),
@@ -150,9 +150,10 @@ export function planFor(seed: number, options: { faultMs?: number | undefined } 
   // Picked last, so that every earlier pick (and the scenarios of recorded seeds) stays as it was.
   const maxTabBackfill = pick([5_000, 5_000, 400, 60])
   const prefetchHistory = pick([true, true, false])
+  const history429 = r() < 0.3 ? 0 : rate(0.05)
   return {
     variant,
-    rates,
+    rates: { ...rates, history429 },
     config: { ...config, maxTabBackfill, prefetchHistory },
     projects,
     slots,
