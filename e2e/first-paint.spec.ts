@@ -3,10 +3,12 @@
  * straight from IndexedDB (boot.ts → first-paint.ts), before and without the rest of the app
  * (main.ts: the client, the hub, the composer). The service worker is blocked so that the
  * context's routes see every request, and the app's chunk is refused: whatever the page then
- * shows came from the first paint alone.
+ * shows came from the first paint alone. And the hand-over: the hub's first view, holding older
+ * messages than the cached rows, is put in above them without laying those out off screen.
  */
-import type { Page } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
 import { expect, expectCount, listed, login, openProject, status, test } from './support/fixtures'
+import type { Stack } from './support/stack'
 
 test.use({ serviceWorkers: 'block' })
 
@@ -33,6 +35,25 @@ function storedCount(page: Page, userId: string, projectId: string): Promise<num
   )
 }
 
+/**
+ * The backend gets `count` messages (`cached 1` …) of `projectId`, and the user's cache all of
+ * them, as a user's would: the project is opened once, until the hub has stored every message,
+ * and closed.
+ */
+async function cacheMessages(
+  context: BrowserContext,
+  stack: Stack,
+  userId: string,
+  projectId: string,
+  count: number,
+): Promise<void> {
+  for (let i = 1; i <= count; i++) stack.backend().append(projectId, 'bot', `cached ${i}`)
+  const online = await openProject(context, stack, projectId)
+  await expectCount(online, count)
+  await expect.poll(() => storedCount(online, userId, projectId), { timeout: 20_000 }).toBe(count)
+  await online.close()
+}
+
 test('a reopened tab paints its newest cached messages from IndexedDB before the app has loaded, and claims no connection', async ({
   context,
   stack,
@@ -40,12 +61,8 @@ test('a reopened tab paints its newest cached messages from IndexedDB before the
 }) => {
   const user = ids.user('cora')
   const project = ids.project('firstpaint')
-  for (let i = 1; i <= 60; i++) stack.backend().append(project, 'bot', `cached ${i}`)
   await login(context, stack, user)
-  const online = await openProject(context, stack, project)
-  await expectCount(online, 60)
-  await expect.poll(() => storedCount(online, user, project), { timeout: 20_000 }).toBe(60)
-  await online.close()
+  await cacheMessages(context, stack, user, project, 60)
 
   // The app's chunk never arrives: no client, no hub, no stream.
   const refused: string[] = []
@@ -88,4 +105,43 @@ test('a tab of a project the cache does not hold paints no cached rows and still
 
   await expectCount(page, 1)
   expect((await listed(page)).map((m) => m.text)).toEqual(['from the hub'])
+})
+
+test('a reopened tab following the bottom lays out none of the older rows the hub’s first view puts in above the cached ones', async ({
+  context,
+  stack,
+  ids,
+}) => {
+  const user = ids.user('dora')
+  const project = ids.project('above')
+  await login(context, stack, user)
+  await cacheMessages(context, stack, user, project, 100)
+
+  // Each time a chunk of rows (seqs 0–49, 50–99, …) starts being rendered, the first seq in it.
+  await context.addInitScript(() => {
+    const rendered: number[] = []
+    Object.assign(window, { __renderedChunks: rendered })
+    document.addEventListener(
+      'contentvisibilityautostatechange',
+      (event) => {
+        const first = (event.target as Element).querySelector('[data-seq]')?.getAttribute('data-seq')
+        if ('skipped' in event && event.skipped === false && first) rendered.push(Number(first))
+      },
+      { capture: true },
+    )
+  })
+  const page = await context.newPage()
+  await page.goto(`${stack.url}/?project=${project}`)
+  await expect(status(page)).toHaveAttribute('data-status', 'connected')
+  // The cached paint shows 51–100; the hub's first view adds 1–50 above them.
+  await expectCount(page, 100)
+  await page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  )
+
+  const rendered = await page.evaluate(
+    () => (window as unknown as { __renderedChunks: number[] }).__renderedChunks,
+  )
+  expect(rendered).toContain(100)
+  expect(rendered.filter((seq) => seq < 50)).toEqual([])
 })

@@ -196,8 +196,16 @@ export function createMessageListView(options: MessageListOptions): MessageListV
     else options.onDiscard(id)
   })
 
-  /** Bring the confirmed rows in line with `messages[start, confirmed)`. */
-  const renderConfirmed = (messages: readonly PersistentChatMessage[], start: number, confirmed: number) => {
+  /**
+   * Bring the confirmed rows in line with `messages[start, confirmed)`. Returns whether every
+   * row was reconciled: anything but the common render (new rows after the last one shown, the
+   * window's top trimmed) may have put rows in above the ones shown.
+   */
+  const renderConfirmed = (
+    messages: readonly PersistentChatMessage[],
+    start: number,
+    confirmed: number,
+  ): boolean => {
     let from = start
     const kept = keptPrefix(messages, start, confirmed)
     if (kept !== undefined) {
@@ -225,6 +233,7 @@ export function createMessageListView(options: MessageListOptions): MessageListV
       // An adopted optimistic row still sits among the pending ones.
       if (row.element.parentElement === pendingBox) chunks.insert(seq, row.element)
     }
+    return kept === undefined
   }
 
   /** Bring the optimistic rows in line with `messages[confirmed…]`, in order. */
@@ -266,7 +275,8 @@ export function createMessageListView(options: MessageListOptions): MessageListV
       if (anchor) scroller.style.overflowAnchor = 'none'
       const anchorTop = anchor?.getBoundingClientRect().top ?? 0
 
-      renderConfirmed(messages, windowStart, confirmed)
+      const shown = renderedLast !== undefined
+      const reconciled = renderConfirmed(messages, windowStart, confirmed)
       renderPending(next, confirmed)
 
       const first = confirmed > 0 ? at(messages, 0).seq : undefined
@@ -288,8 +298,13 @@ export function createMessageListView(options: MessageListOptions): MessageListV
       }
       renderTop()
 
-      // Following: the ResizeObserver scrolls once layout has run anyway, so no layout is
-      // forced here.
+      // Following, new rows at the bottom: the ResizeObserver scrolls once layout has run
+      // anyway, so no layout is forced here. But rows put in above the ones shown (the hub's
+      // first view under the cached rows, a new window) would hold the old scroll position
+      // until then: the browser would find a new chunk there on screen and lay all its rows
+      // out, font fallback and all, before the scroll moved it away. So the list is pinned now,
+      // while the new chunks are still skipped at their estimated size.
+      if (following && shown && reconciled) stickToBottom()
       if (anchor?.isConnected) {
         const shift = anchor.getBoundingClientRect().top - anchorTop
         if (shift !== 0) scroller.scrollTop += shift
