@@ -133,31 +133,28 @@ test('nothing is asked ahead of the last page of a gap, nor without the option',
   expect(historyAsked(off.fx)).toEqual(['after 9'])
 })
 
-test('nothing is asked ahead while history is retrying: a page that made no progress is asked again alone (seed 1204081598)', () => {
+/**
+ * History is made to retry by `stopping` (the answer to the first page of a gap): the page asked
+ * ahead is ended, the retry goes alone, and a full page afterwards asks ahead again.
+ */
+function expectRetryAlone(stopping: HistoryResult) {
   const { c, fx } = behind(1_000)
-  // The backend holds nothing after 10, though it reports more: no progress, so history waits.
-  const stuck = answer(c, requestFor(fx, 9), ok(10, 10, 1_000))
+  const stopped = answer(c, requestFor(fx, 9), stopping)
   expect(c.state.historyBackoff).toBe(true)
-  expect(only(stuck, 'abort_history').map((e) => e.request)).toEqual([requestFor(fx, 208)])
+  expect(only(stopped, 'abort_history').map((e) => e.request)).toEqual([requestFor(fx, 208)])
   const retry = c.input({ type: 'timer', name: 'history_retry' })
   expect(historyAsked(retry)).toEqual(['after 9'])
-  // A full page ends the retrying: the next page is asked ahead again.
   const full = c.answer(retry, page(10, 209, 1_000))
   expect(historyAsked(full)).toEqual(['after 208', 'after 407'])
+}
+
+test('nothing is asked ahead while history is retrying: a page that made no progress is asked again alone (seed 1204081598)', () => {
+  // The backend holds nothing after 10, though it reports more: no progress, so history waits.
+  expectRetryAlone(ok(10, 10, 1_000))
 })
 
 test('nothing is asked ahead of the retry after a 429 either: the due page goes alone once the wait is over', () => {
-  const { c, fx } = behind(1_000)
-  const limited = answer(c, requestFor(fx, 9), {
-    ok: false,
-    failure: { kind: 'rate_limited', retryAfterMs: 5_000, reason: 'HTTP 429' },
-  })
-  expect(c.state.historyBackoff).toBe(true)
-  expect(only(limited, 'abort_history').map((e) => e.request)).toEqual([requestFor(fx, 208)])
-  const retry = c.input({ type: 'timer', name: 'history_retry' })
-  expect(historyAsked(retry)).toEqual(['after 9'])
-  const full = c.answer(retry, page(10, 209, 1_000))
-  expect(historyAsked(full)).toEqual(['after 208', 'after 407'])
+  expectRetryAlone({ ok: false, failure: { kind: 'rate_limited', retryAfterMs: 5_000, reason: 'HTTP 429' } })
 })
 
 test('stopping ends the page asked ahead with the one in flight', () => {
