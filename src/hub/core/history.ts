@@ -9,10 +9,12 @@
  * Paging a gap, the page after the one in flight is asked for ahead (`state.prefetch`), so that
  * the backend's and the network's time for it overlaps ours for the one before. It is a guess
  * (the page in flight is full and its seqs are contiguous), so its answer is used only where it
- * is exactly the request that is due once the page before is accepted, and only if it is as new
- * as what we know: it starts at the new `highSeq` (the message it checks) and reports no lower
- * latest seq. Otherwise it is dropped and the due page asked for as usual. Its failure is
- * dropped too: the request that is due meets the same failure, and waits for it.
+ * covers the request that is due once the page before is accepted (it would hold the message at
+ * the new `highSeq` and go past it: the stream may have taken `highSeq` a little beyond the
+ * guess), and only if it is as new as what we know: from the new `highSeq` on (what lies below
+ * is dropped), it starts at that message, the one it checks, and reports no lower latest seq.
+ * Otherwise it is dropped and the due page asked for as usual. Its failure is dropped too: the
+ * request that is due meets the same failure, and waits for it.
  */
 import type { HistoryResponse } from '../../protocol'
 import { toPersistentChatMessage } from '../../sse/transform'
@@ -92,14 +94,24 @@ function issued(s: Step, due: Due) {
   if (due.purpose.purpose === 'gap' && s.state.verify === 'due') s.state.counters.verifies++
 }
 
-/** Whether the page asked for ahead is the gap page `due`. */
+/**
+ * Whether the page asked for ahead covers the gap page `due`: a full answer to it (from
+ * `afterSeq + 1` to `afterSeq + limit`) would hold the message `due` starts at and go past it.
+ */
 function isPrefetched(due: Due, query: HistoryQuery & { afterSeq: number }): boolean {
   return (
     due.purpose.purpose === 'gap' &&
     'afterSeq' in due.query &&
-    due.query.afterSeq === query.afterSeq &&
-    due.query.limit === query.limit
+    due.query.limit === query.limit &&
+    due.query.afterSeq >= query.afterSeq &&
+    due.query.afterSeq < query.afterSeq + query.limit - 1
   )
+}
+
+/** An answer to a page asked for ahead, from `highSeq` on: the due page's part of it. */
+function fromSeq(page: HistoryResponse, highSeq: number): HistoryResponse {
+  if ((page.messages[0]?.seq ?? highSeq) >= highSeq) return page
+  return { ...page, messages: page.messages.filter((message) => message.seq >= highSeq) }
 }
 
 /**
@@ -176,9 +188,10 @@ export function historyResult(s: Step, request: number, result: HistoryResult) {
   if (asked?.request !== request) return // aborted or superseded
   state.history = undefined
   if (!result.ok) return historyFailed(s, asked, result)
-  const { page } = result
+  const aheadGap = asked.askedAhead && asked.purpose === 'gap'
+  const page = aheadGap ? fromSeq(result.page, asked.highSeq) : result.page
   // Too early to tell anything: the due page is asked for again (by this step's pump).
-  if (asked.askedAhead && asked.purpose === 'gap' && !isFresh(s, asked.highSeq, page)) return
+  if (aheadGap && !isFresh(s, asked.highSeq, page)) return
   state.historyAttempt = 0
   switch (asked.purpose) {
     case 'probe': {

@@ -1,12 +1,24 @@
 /**
  * Spec: paging a gap, the hub asks for the page after the one in flight (`prefetchHistory`), so
  * that the backend's time for it overlaps ours for the one before. Its answer is a guess: it is
- * taken only where it is exactly the page due next, starts at the message it checks and reports
- * no lower latest seq; anything else is dropped and the due page asked for as usual.
+ * taken only where it covers the page due next (the stream may have moved the range on a little
+ * past the guess) and, from the due page's first seq on, starts at the message it checks and
+ * reports no lower latest seq; anything else is dropped and the due page asked for as usual.
  */
 import { expect, test } from 'vitest'
 import type { ChannelEffect, HistoryResult } from '../../../src/hub/core'
-import { behind as behindBy, historyAsked, message, only, page, range, type SpecChannel } from './spec'
+import {
+  behind as behindBy,
+  historyAsked,
+  message,
+  only,
+  openedFrom,
+  page,
+  range,
+  type SpecChannel,
+  sse,
+  toldSeqs,
+} from './spec'
 
 const CONFIG = { maxBackfill: 10_000, windowSize: 500, maxTabBackfill: 5_000, prefetchHistory: true }
 
@@ -166,4 +178,54 @@ test('stopping ends the page asked ahead with the one in flight', () => {
       .sort((a, b) => a - b),
   ).toEqual([requestFor(fx, 9), requestFor(fx, 208)])
   expect(c.state.prefetch).toBeUndefined()
+})
+
+/**
+ * A channel holding 1…10 whose stream replayed 11…210 before the check of seq 10 went out, with
+ * 1,000 held by the backend (as in the trace of a 5-tab catch-up): the check and the page after
+ * it (`after 9`, `after 208`) are asked for.
+ */
+function replayedAhead() {
+  const { c, connection } = openedFrom(1, 10, CONFIG)
+  const fx = c.input({
+    type: 'stream_chunk',
+    connection,
+    events: [
+      sse.established(10),
+      ...range(11, 210).map((seq) => sse.replay(seq)),
+      sse.replayEnd(10, 990, 210),
+    ],
+  })
+  return { c, fx }
+}
+
+test('a page asked ahead that the replay overtook is taken from the new highSeq: the page it now covers is not asked again', () => {
+  const { c, fx } = replayedAhead()
+  expect(historyAsked(fx)).toEqual(['after 9', 'after 208'])
+  const ahead = requestFor(fx, 208)
+
+  // The check's page ends at 209, and the replay's 210 goes on from it.
+  const first = answer(c, requestFor(fx, 9), ok(10, 209, 1_000))
+  expect(c.state.record?.highSeq).toBe(210)
+  expect(only(first, 'abort_history')).toEqual([])
+  expect(historyAsked(first)).toEqual(['after 407'])
+  expect(c.state.history?.request).toBe(ahead)
+
+  // Its answer starts at 209, one below the message to check: it is checked at 210 all the same.
+  const second = answer(c, ahead, ok(209, 408, 1_000))
+  expect(c.state.record?.highSeq).toBe(408)
+  // Tabs are told 211…408 (the commit of them waits for the one in flight).
+  expect(toldSeqs(second)).toEqual(range(211, 408))
+  expect(historyAsked(second)).toEqual(['after 606'])
+})
+
+test('a page asked ahead that the replay overtook still checks the message at the new highSeq: another log there is a data reset', () => {
+  const { c, fx } = replayedAhead()
+  answer(c, requestFor(fx, 9), ok(10, 209, 1_000))
+  const other = page(209, 408, 1_000)
+  other.messages[1] = message(210, { messageId: 'msg_of_another_log' })
+  const second = answer(c, requestFor(fx, 208), { ok: true, page: other })
+  expect(c.state.record?.highSeq).toBe(210)
+  expect(c.state.wantWindow).toEqual({ latestSeq: 1_000, dataReset: true })
+  expect(historyAsked(second)).toEqual(['before 1001'])
 })
